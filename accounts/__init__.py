@@ -1,0 +1,1 @@
+"""Users, authentication and authorisation: the bottom layer of shop."""

@@ -1,0 +1,1 @@
+"""Order placement, processing and tracking."""

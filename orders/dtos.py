@@ -1,0 +1,16 @@
+"""What the orders app hands to the apps above it: frozen values, never model instances."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentDue:
+    """What a customer owes on an order: the only source of a payment's amount."""
+
+    order_id: int
+    order_number: str
+    customer_id: int
+    amount: Decimal
+    currency: str
+    status: str

@@ -1,0 +1,21 @@
+"""The orders app's domain errors, each with a stable `code`."""
+
+from shop.kernel.exceptions import Conflict, DomainError, NotFound
+
+
+class OrdersError(DomainError):
+    code = "orders_error"
+
+
+class OrderNotFound(NotFound, OrdersError):
+    default_detail = "No such order."
+
+
+class InvalidTransition(Conflict, OrdersError):
+    code = "invalid_transition"
+    default_detail = "The order cannot move to that status from its current one."
+
+
+class OrderNotPayable(Conflict, OrdersError):
+    code = "order_not_payable"
+    default_detail = "Only a pending order can be paid."

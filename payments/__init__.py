@@ -1,0 +1,1 @@
+"""Payment-gateway abstraction, payments, refunds and webhooks: the top layer of shop."""

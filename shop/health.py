@@ -1,0 +1,28 @@
+"""`GET /api/v1/health/`: is the process up, and does the database answer?"""
+
+from django.db import DatabaseError, connection
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+HealthSerializer = inline_serializer(
+    name="Health",
+    fields={"status": serializers.CharField(), "database": serializers.CharField()},
+)
+
+
+class HealthView(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: HealthSerializer, 503: HealthSerializer}, tags=["operations"])
+    def get(self, request):
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+                cursor.fetchone()
+        except DatabaseError:
+            return Response({"status": "unavailable", "database": "unavailable"}, status=503)
+        return Response({"status": "ok", "database": "ok"})

@@ -1,0 +1,46 @@
+"""One error shape for the whole API.
+
+Errors that are not about a field: `{"detail": "...", "code": "..."}` (plus any extra keys a
+domain error carries). Validation errors keep DRF's `{"field": ["message", ...]}` shape.
+"""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from rest_framework import exceptions
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from shop.kernel.exceptions import DomainError, FieldError
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, FieldError):
+        return Response({exc.field: [exc.detail]}, status=exc.status_code)
+    if isinstance(exc, DomainError):
+        return Response(
+            {"detail": exc.detail, "code": exc.code, **exc.extra}, status=exc.status_code
+        )
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None or not isinstance(exc, exceptions.APIException):
+        return response
+
+    if isinstance(exc, exceptions.ValidationError):
+        if isinstance(response.data, list):
+            response.data = {"non_field_errors": response.data}
+        return response
+
+    codes = exc.get_codes()
+    response.data = {
+        "detail": str(exc.detail) if not isinstance(exc.detail, (dict, list)) else exc.detail,
+        "code": codes if isinstance(codes, str) else "error",
+    }
+    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+        response.data["retry_after"] = int(exc.wait) + (0 if exc.wait == int(exc.wait) else 1)
+    return response

@@ -1,0 +1,145 @@
+"""`Idempotency-Key` for unsafe API operations, one mechanism for every app.
+
+The first request with a key claims it in a row committed on its own, so a twin arriving
+meanwhile sees the claim (409 `idempotency_key_in_progress`). A 2xx response is stored and
+replayed to every later request with the same key and body; the same key with another body is
+422 `idempotency_key_reused`; a 4xx or an exception releases the key, since it did no work.
+
+With `atomic=True` the operation and the stored response commit together, so a crash can never
+leave work done without its response recorded. Operations that talk to the outside world
+between commits (a payment) use `atomic=False` and guard against double work themselves.
+"""
+
+import functools
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from shop.kernel.exceptions import Conflict, DomainError, FieldError
+from shop.kernel.models import IdempotencyKey
+
+HEADER = "Idempotency-Key"
+KEY_LIFETIME = timedelta(hours=24)
+STALE_AFTER = timedelta(minutes=5)
+_VALID_KEY = re.compile(r"[\x20-\x7e]{1,255}")
+
+
+class IdempotencyKeyReused(DomainError):
+    status_code = 422
+    code = "idempotency_key_reused"
+    default_detail = "This Idempotency-Key was already used with a different request body."
+
+
+class IdempotencyKeyInProgress(Conflict):
+    code = "idempotency_key_in_progress"
+    default_detail = "A request with this Idempotency-Key is still being processed."
+
+
+def _fingerprint(request) -> str:
+    payload = json.dumps(
+        {"method": request.method, "path": request.path, "body": request.data},
+        sort_keys=True,
+        cls=DjangoJSONEncoder,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _claim(*, user_id: int, scope: str, key: str, fingerprint: str):
+    """Claim the key; return `(record, None)` to do the work or `(None, response)` to replay."""
+    now = timezone.now()
+    for _ in range(2):
+        try:
+            with transaction.atomic():
+                record = IdempotencyKey.objects.create(
+                    user_id=user_id, scope=scope, key=key, fingerprint=fingerprint, created_at=now
+                )
+            return record, None
+        except IntegrityError:
+            pass
+        existing = IdempotencyKey.objects.filter(user_id=user_id, scope=scope, key=key).first()
+        if existing is None:
+            continue
+        if existing.created_at < now - KEY_LIFETIME:
+            IdempotencyKey.objects.filter(pk=existing.pk, created_at=existing.created_at).delete()
+            continue
+        if existing.fingerprint != fingerprint:
+            raise IdempotencyKeyReused()
+        if existing.response_status is not None:
+            return None, Response(
+                existing.response_body,
+                status=existing.response_status,
+                headers={"Idempotent-Replayed": "true"},
+            )
+        if existing.locked_at < now - STALE_AFTER:
+            taken = IdempotencyKey.objects.filter(
+                pk=existing.pk, locked_at=existing.locked_at, response_status__isnull=True
+            ).update(locked_at=now)
+            if taken:
+                return existing, None
+        raise IdempotencyKeyInProgress()
+    raise IdempotencyKeyInProgress()
+
+
+def _complete(record: IdempotencyKey, response: Response) -> None:
+    body = json.loads(JSONRenderer().render(response.data)) if response.data is not None else None
+    IdempotencyKey.objects.filter(pk=record.pk).update(
+        response_status=response.status_code, response_body=body
+    )
+
+
+def _release(record: IdempotencyKey) -> None:
+    IdempotencyKey.objects.filter(pk=record.pk, response_status__isnull=True).delete()
+
+
+def read_key(request) -> str | None:
+    """The request's `Idempotency-Key`, validated (1–255 printable ASCII characters), or None."""
+    key = request.headers.get(HEADER)
+    if key is None:
+        return None
+    if not _VALID_KEY.fullmatch(key):
+        raise FieldError(HEADER, "Must be 1 to 255 printable ASCII characters.")
+    return key
+
+
+def idempotent(scope: str, *, atomic: bool = True) -> Callable:
+    """Make a DRF view method honour `Idempotency-Key` for the authenticated user."""
+
+    def decorator(view_method: Callable) -> Callable:
+        @functools.wraps(view_method)
+        def wrapper(view, request, *args, **kwargs):
+            key = read_key(request)
+            if key is None:
+                return view_method(view, request, *args, **kwargs)
+            record, replay = _claim(
+                user_id=request.user.pk, scope=scope, key=key, fingerprint=_fingerprint(request)
+            )
+            if replay is not None:
+                return replay
+            try:
+                if atomic:
+                    with transaction.atomic():
+                        response = view_method(view, request, *args, **kwargs)
+                        if 200 <= response.status_code < 300:
+                            _complete(record, response)
+                else:
+                    response = view_method(view, request, *args, **kwargs)
+                    if 200 <= response.status_code < 300:
+                        _complete(record, response)
+            except BaseException:
+                _release(record)
+                raise
+            if not 200 <= response.status_code < 300:
+                _release(record)
+            return response
+
+        return wrapper
+
+    return decorator
