@@ -1,0 +1,106 @@
+"""Operations: health, the schema and docs, JSON errors under /api/, production settings."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from django.db import DatabaseError
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION_ENV = {
+    "DEBUG": "false",
+    "SECRET_KEY": "a-long-and-random-production-secret-key-9f8e7d6c5b4a3f2e1d0c9b8a7",
+    "ALLOWED_HOSTS": "shop.example.com",
+    "DJANGO_SETTINGS_MODULE": "shop.settings",
+}
+
+
+def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    clean_env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean_env, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.mark.django_db
+def test_health_reports_ok_when_the_database_answers(anon_client):
+    response = anon_client.get("/api/v1/health/")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+@pytest.mark.django_db
+def test_health_is_503_when_the_database_does_not_answer(anon_client):
+    with mock.patch("django.db.backends.utils.CursorWrapper.execute", side_effect=DatabaseError):
+        response = anon_client.get("/api/v1/health/")
+
+    assert response.status_code == 503
+    assert response.json()["database"] == "unavailable"
+
+
+@pytest.mark.django_db
+def test_an_unknown_api_url_is_a_json_404(anon_client):
+    response = anon_client.get("/api/v1/no-such-thing/")
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found.", "code": "not_found"}
+
+
+@pytest.mark.django_db
+def test_malformed_json_is_a_400_in_the_error_shape(customer_client):
+    response = customer_client.generic(
+        "PATCH", "/api/v1/auth/me/", "{not json", content_type="application/json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"
+
+
+@pytest.mark.django_db
+def test_the_schema_is_served_and_the_swagger_ui_needs_no_cdn(anon_client):
+    schema = anon_client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    docs = anon_client.get("/api/v1/docs/")
+
+    assert schema.status_code == 200
+    assert schema.json()["openapi"].startswith("3.")
+    assert docs.status_code == 200
+    html = docs.content.decode()
+    assert "drf_spectacular_sidecar" in html
+    assert "cdn" not in html.lower()
+
+
+def test_the_schema_validates_without_warnings(tmp_path):
+    result = _manage(
+        "spectacular",
+        "--validate",
+        "--fail-on-warn",
+        "--file",
+        str(tmp_path / "schema.yml"),
+        env={"DEBUG": "true"},
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_deploy_check_passes_with_production_settings():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_start_up_fails_clearly_without_a_secret_key_when_debug_is_off():
+    env = {**PRODUCTION_ENV, "SECRET_KEY": ""}
+
+    result = _manage("check", env=env)
+
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
