@@ -24,6 +24,12 @@ class DuplicateValue(FieldError, CatalogError):
     code = "unique"
 
 
+class InvalidValue(FieldError, CatalogError):
+    """A field value that breaks one of the catalog's rules (a price of zero, negative stock)."""
+
+    code = "invalid"
+
+
 class InvalidStockLines(CatalogError):
     code = "invalid_lines"
     default_detail = "Each product may appear once, with a quantity of at least 1."

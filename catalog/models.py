@@ -1,7 +1,15 @@
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
 from shop.kernel.money import DECIMAL_PLACES, MAX_DIGITS
+
+MIN_PRICE = Decimal("0.01")
+# The largest stock every supported database stores in a PositiveIntegerField (PostgreSQL's
+# `integer`); SQLite would take more, so the limit is stated here rather than left to the backend.
+MAX_STOCK = 2_147_483_647
 
 
 class Category(models.Model):
@@ -29,8 +37,12 @@ class Product(models.Model):
     category = models.ForeignKey(
         Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="products"
     )
-    price = models.DecimalField(max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES)
-    stock = models.PositiveIntegerField(default=0)
+    price = models.DecimalField(
+        max_digits=MAX_DIGITS,
+        decimal_places=DECIMAL_PLACES,
+        validators=[MinValueValidator(MIN_PRICE)],
+    )
+    stock = models.PositiveIntegerField(default=0, validators=[MaxValueValidator(MAX_STOCK)])
     is_active = models.BooleanField(default=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -38,9 +50,15 @@ class Product(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(price__gt=0), name="catalog_product_price_positive"),
             models.CheckConstraint(
-                condition=Q(stock__gte=0), name="catalog_product_stock_not_negative"
+                condition=Q(price__gt=0),
+                name="catalog_product_price_positive",
+                violation_error_message="The price must be greater than zero.",
+            ),
+            models.CheckConstraint(
+                condition=Q(stock__gte=0),
+                name="catalog_product_stock_not_negative",
+                violation_error_message="The stock cannot be negative.",
             ),
         ]
         indexes = [

@@ -4,16 +4,28 @@ Other apps call these functions and receive DTOs (`catalog.dtos`) or domain erro
 (`catalog.exceptions`); they never see a model or a queryset.
 """
 
-from collections.abc import Iterable
+import itertools
+import re
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
 
-from django.db import transaction
-from django.db.models import F
+from django.db import IntegrityError, transaction
+from django.db.models import F, Model, Q
 from django.utils import timezone
+from django.utils.text import slugify
 
 from catalog.dtos import ProductSnapshot, Shortage
-from catalog.exceptions import InvalidStockLines, ReservationFailed
-from catalog.models import Product
-from shop.kernel.money import shop_currency
+from catalog.exceptions import (
+    CategoryNotFound,
+    DuplicateValue,
+    InvalidStockLines,
+    InvalidValue,
+    ProductNotFound,
+    ReservationFailed,
+)
+from catalog.models import MAX_STOCK, MIN_PRICE, Category, Product
+from shop.kernel.money import CENT, DECIMAL_PLACES, MAX_DIGITS, shop_currency
 
 StockLines = Iterable[tuple[int, int]]
 
@@ -97,3 +109,213 @@ def _adjust_stock(products: Iterable[Product], deltas: dict[int, int]) -> None:
         changed.append(product)
     if changed:
         Product.objects.bulk_update(changed, ["stock", "updated_at"])
+
+
+# Categories and products: the writes behind the staff API and the admin.
+
+CATEGORY_FIELDS = frozenset({"name", "slug", "description"})
+PRODUCT_FIELDS = frozenset(
+    {"sku", "name", "slug", "description", "category", "price", "stock", "is_active"}
+)
+_AUTO_SLUG_ATTEMPTS = 3
+# Room for a "-<n>" suffix within the slug's 220 characters.
+_PRODUCT_SLUG_BASE_LENGTH = 200
+
+
+@transaction.atomic
+def create_category(*, name: str, slug: str = "", description: str = "") -> Category:
+    """Create a category; without a slug, one is made from the name."""
+    category = Category(name=name, slug=slug or _category_slug(name), description=description)
+    _check_category_slug_free(category)
+    _save(category)
+    return category
+
+
+@transaction.atomic
+def update_category(*, category: Category, data: Mapping[str, Any]) -> Category:
+    """Change the given fields; a blank slug is made afresh from the (new) name."""
+    if not Category.objects.select_for_update().filter(pk=category.pk).exists():
+        raise CategoryNotFound()
+    changed = _apply(category, data, allowed=CATEGORY_FIELDS)
+    if "slug" in changed and not category.slug:
+        category.slug = _category_slug(category.name)
+    if "slug" in changed:
+        _check_category_slug_free(category)
+    _save(category, update_fields=[*changed, "updated_at"])
+    return category
+
+
+@transaction.atomic
+def delete_category(*, category: Category) -> None:
+    """Delete a category; its products stay, without a category."""
+    category.delete()
+
+
+@transaction.atomic
+def create_product(
+    *,
+    sku: str,
+    name: str,
+    price: Decimal,
+    slug: str = "",
+    description: str = "",
+    category: Category | None = None,
+    stock: int = 0,
+    is_active: bool = True,
+) -> Product:
+    """Create a product; without a slug, a unique one is made from the name."""
+    product = Product(
+        sku=sku,
+        name=name,
+        slug=slug,
+        description=description,
+        category=category,
+        price=price,
+        stock=stock,
+        is_active=is_active,
+    )
+    _check_product_values(product)
+    _save_product(product, auto_slug=not slug)
+    return product
+
+
+@transaction.atomic
+def update_product(*, product: Product, data: Mapping[str, Any]) -> Product:
+    """Change the given fields only, so a concurrent stock reservation is never overwritten.
+
+    A blank slug is made afresh from the (new) name. Raises `ProductNotFound` if the product
+    was deleted meanwhile.
+    """
+    if not Product.objects.select_for_update().filter(pk=product.pk).exists():
+        raise ProductNotFound()
+    changed = _apply(product, data, allowed=PRODUCT_FIELDS)
+    _check_product_values(product)
+    auto_slug = "slug" in changed and not product.slug
+    _save_product(product, auto_slug=auto_slug, update_fields=[*changed, "updated_at"])
+    return product
+
+
+@transaction.atomic
+def delete_product(*, product: Product) -> None:
+    """Delete a product for good; orders keep their own copies of its name, SKU and price."""
+    Product.objects.filter(pk=product.pk).delete()
+
+
+@transaction.atomic
+def set_products_active(*, product_ids: Iterable[int], is_active: bool) -> int:
+    """Activate or deactivate these products; returns how many actually changed."""
+    return (
+        Product.objects.filter(id__in=set(product_ids))
+        .exclude(is_active=is_active)
+        .update(is_active=is_active, updated_at=timezone.now())
+    )
+
+
+def _apply(instance: Model, data: Mapping[str, Any], *, allowed: frozenset[str]) -> list[str]:
+    unknown = set(data) - allowed
+    if unknown:
+        raise TypeError(f"Unknown field(s): {', '.join(sorted(unknown))}")
+    for field, value in data.items():
+        setattr(instance, field, value)
+    return list(data)
+
+
+def _category_slug(name: str) -> str:
+    slug = slugify(name)[: Category._meta.get_field("slug").max_length]
+    if not slug:
+        raise InvalidValue("slug", "No slug can be made from this name; give one.")
+    return slug
+
+
+def _taken(model: type[Model], *, exclude_pk: int | None, **lookup: Any) -> bool:
+    """Whether another row already has this value: the usual check, before the write."""
+    return model.objects.filter(**lookup).exclude(pk=exclude_pk).exists()
+
+
+def _check_category_slug_free(category: Category) -> None:
+    if _taken(Category, exclude_pk=category.pk, slug=category.slug):
+        raise DuplicateValue("slug", "A category with this slug already exists.")
+
+
+def _check_product_values(product: Product) -> None:
+    price = product.price
+    if not isinstance(price, Decimal) or not price.is_finite() or price < MIN_PRICE:
+        raise InvalidValue("price", "The price must be greater than zero.")
+    if price != price.quantize(CENT):
+        raise InvalidValue("price", "The price may have at most 2 decimal places.")
+    if price >= Decimal(10) ** (MAX_DIGITS - DECIMAL_PLACES):
+        raise InvalidValue("price", "The price is too large.")
+    if not 0 <= product.stock <= MAX_STOCK:
+        raise InvalidValue("stock", f"The stock must be between 0 and {MAX_STOCK}.")
+
+
+def _save_product(
+    product: Product, *, auto_slug: bool, update_fields: list[str] | None = None
+) -> None:
+    """Save after checking that the SKU and slug are free; a made-up slug is retried on a clash.
+
+    The checks give the usual answer; the unique constraints (`_save`) catch the race in which
+    another request takes the same value between the check and the write.
+    """
+    if _taken(Product, exclude_pk=product.pk, sku=product.sku):
+        raise DuplicateValue("sku", "A product with this SKU already exists.")
+    if not auto_slug and _taken(Product, exclude_pk=product.pk, slug=product.slug):
+        raise DuplicateValue("slug", "A product with this slug already exists.")
+    for attempt in range(1, _AUTO_SLUG_ATTEMPTS + 1):
+        if auto_slug:
+            product.slug = _free_product_slug(product)
+        try:
+            _save(product, update_fields=update_fields)
+        except DuplicateValue as error:
+            if not auto_slug or error.field != "slug" or attempt == _AUTO_SLUG_ATTEMPTS:
+                raise
+        else:
+            return
+
+
+def _free_product_slug(product: Product) -> str:
+    """The name's slug, or the first of `<slug>-2`, `<slug>-3`, ... that no other product has."""
+    base = slugify(product.name)[:_PRODUCT_SLUG_BASE_LENGTH].strip("-") or "product"
+    taken = set(
+        Product.objects.filter(Q(slug=base) | Q(slug__regex=rf"^{base}-[0-9]+$"))
+        .exclude(pk=product.pk)
+        .values_list("slug", flat=True)
+    )
+    if base not in taken:
+        return base
+    return next(f"{base}-{n}" for n in itertools.count(2) if f"{base}-{n}" not in taken)
+
+
+def _save(instance: Model, *, update_fields: list[str] | None = None) -> None:
+    """Save in a savepoint, turning a broken unique or check constraint into a field error."""
+    try:
+        with transaction.atomic():
+            instance.save(update_fields=update_fields)
+    except IntegrityError as error:
+        raise _field_error(error) from error
+
+
+_UNIQUE_FIELD = re.compile(r"catalog_(product|category)[._](sku|slug)(?![a-z0-9])")
+_CHECKS = {
+    "catalog_product_price_positive": ("price", "The price must be greater than zero."),
+    "catalog_product_stock_not_negative": ("stock", "The stock cannot be negative."),
+}
+
+
+def _field_error(error: IntegrityError) -> Exception:
+    """The field error for the constraint `error` names, or `error` itself if unknown.
+
+    PostgreSQL names the constraint (`catalog_product_sku_key`); SQLite names the column
+    (`UNIQUE constraint failed: catalog_product.sku`) or the check.
+    """
+    diag = getattr(error.__cause__, "diag", None)
+    violated = getattr(diag, "constraint_name", None) or str(error)
+    for name, (field, message) in _CHECKS.items():
+        if name in violated:
+            return InvalidValue(field, message)
+    match = _UNIQUE_FIELD.search(violated)
+    if match:
+        model, field = match.groups()
+        label = "SKU" if field == "sku" else field
+        return DuplicateValue(field, f"A {model} with this {label} already exists.")
+    return error
