@@ -14,3 +14,14 @@ class PaymentDue:
     amount: Decimal
     currency: str
     status: str
+
+
+@dataclass(frozen=True, slots=True)
+class OrderSummary:
+    """A placed order, as `place_order` reports it."""
+
+    id: int
+    number: str
+    status: str
+    total: Decimal
+    currency: str

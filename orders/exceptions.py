@@ -1,6 +1,6 @@
 """The orders app's domain errors, each with a stable `code`."""
 
-from shop.kernel.exceptions import Conflict, DomainError, NotFound
+from shop.kernel.exceptions import Conflict, DomainError, FieldError, NotFound
 
 
 class OrdersError(DomainError):
@@ -19,3 +19,7 @@ class InvalidTransition(Conflict, OrdersError):
 class OrderNotPayable(Conflict, OrdersError):
     code = "order_not_payable"
     default_detail = "Only a pending order can be paid."
+
+
+class InvalidOrder(FieldError, OrdersError):
+    """An order that cannot be placed as asked (rendered as `{field: [message]}`, 400)."""

@@ -1,0 +1,253 @@
+"""The orders app's public interface: placing orders and moving them through their statuses.
+
+Every status change goes through `_transition`, which checks the one table `TRANSITIONS`, locks
+the order row and records an `OrderEvent`. Other apps call these functions and receive DTOs
+(`orders.dtos`) or domain errors (`orders.exceptions`); they never see a model.
+"""
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.db.transaction import TransactionManagementError
+
+from catalog import services as catalog
+from orders import numbers
+from orders.dtos import OrderSummary, PaymentDue
+from orders.events import order_cancelled
+from orders.exceptions import InvalidOrder, InvalidTransition, OrderNotFound, OrderNotPayable
+from orders.models import Order, OrderEvent, OrderLine, OrderStatus
+from shop.kernel.money import CENT, DECIMAL_PLACES, MAX_DIGITS, quantize, shop_currency
+
+MAX_LINES = 50
+MAX_QUANTITY = 1000
+MAX_UNITS = 1000
+MAX_PRODUCT_ID = 2**63 - 1
+MAX_AMOUNT = Decimal(10 ** (MAX_DIGITS - DECIMAL_PLACES)) - CENT
+CARRIER_MAX_LENGTH = Order._meta.get_field("carrier").max_length
+TRACKING_NUMBER_MAX_LENGTH = Order._meta.get_field("tracking_number").max_length
+NOTE_MAX_LENGTH = OrderEvent._meta.get_field("note").max_length
+_NUMBER_ATTEMPTS = 5
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    OrderStatus.PENDING: frozenset({OrderStatus.PAID, OrderStatus.CANCELLED}),
+    OrderStatus.PAID: frozenset({OrderStatus.SHIPPED, OrderStatus.CANCELLED}),
+    OrderStatus.SHIPPED: frozenset({OrderStatus.DELIVERED}),
+}
+
+
+def allowed_transitions(status: str) -> frozenset[str]:
+    """The statuses an order in `status` may move to."""
+    return TRANSITIONS.get(status, frozenset())
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _validated_items(items: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    lines = list(items)
+    if not lines:
+        raise InvalidOrder("items", "An order needs at least one item.")
+    if len(lines) > MAX_LINES:
+        raise InvalidOrder("items", f"An order may have at most {MAX_LINES} items.")
+    seen: set[int] = set()
+    for product_id, quantity in lines:
+        if not _is_int(product_id) or not 1 <= product_id <= MAX_PRODUCT_ID:
+            raise InvalidOrder("items", f"Invalid product id: {product_id!r}.")
+        if not _is_int(quantity) or not 1 <= quantity <= MAX_QUANTITY:
+            raise InvalidOrder("items", f"Each quantity must be between 1 and {MAX_QUANTITY}.")
+        if product_id in seen:
+            raise InvalidOrder("items", f"Product {product_id} appears more than once.")
+        seen.add(product_id)
+    if sum(quantity for _, quantity in lines) > MAX_UNITS:
+        raise InvalidOrder("items", f"An order may have at most {MAX_UNITS} units in all.")
+    return lines
+
+
+def _create_with_unique_number(order: Order) -> None:
+    """Insert `order` under a fresh number, drawing another one if it is already taken."""
+    for _ in range(_NUMBER_ATTEMPTS):
+        order.number = numbers.generate_order_number()
+        try:
+            with transaction.atomic():
+                order.save(force_insert=True)
+        except IntegrityError:
+            if not Order.objects.filter(number=order.number).exists():
+                raise
+        else:
+            return
+    raise IntegrityError("Could not draw an unused order number.")
+
+
+@transaction.atomic
+def place_order(
+    *,
+    customer_id: int,
+    items: Sequence[tuple[int, int]],
+    shipping_address: dict | None = None,
+) -> OrderSummary:
+    """Reserve stock for every `(product_id, quantity)` and record the pending order, or nothing."""
+    lines = _validated_items(items)
+    if shipping_address is not None and not isinstance(shipping_address, dict):
+        raise InvalidOrder("shipping_address", "Must be an object or null.")
+    products = catalog.reserve_stock(lines=lines)
+
+    order_lines = []
+    for product, (_, quantity) in zip(products, lines, strict=True):
+        order_lines.append(
+            OrderLine(
+                product_id=product.id,
+                sku=product.sku,
+                name=product.name,
+                unit_price=product.price,
+                quantity=quantity,
+                line_total=quantize(product.price * quantity),
+            )
+        )
+    subtotal = sum((line.line_total for line in order_lines), start=Decimal("0.00"))
+    if subtotal > MAX_AMOUNT:
+        raise InvalidOrder("items", f"An order may total at most {MAX_AMOUNT}.")
+
+    order = Order(
+        customer_id=customer_id,
+        status=OrderStatus.PENDING,
+        subtotal=subtotal,
+        total=subtotal,
+        currency=shop_currency(),
+        shipping_address=shipping_address,
+    )
+    _create_with_unique_number(order)
+    for line in order_lines:
+        line.order = order
+    OrderLine.objects.bulk_create(order_lines)
+    OrderEvent.objects.create(order=order, status=OrderStatus.PENDING, note="Order placed.")
+    return OrderSummary(
+        id=order.id,
+        number=order.number,
+        status=order.status,
+        total=order.total,
+        currency=order.currency,
+    )
+
+
+def _locked(queryset: QuerySet[Order]) -> Order:
+    if not transaction.get_connection().in_atomic_block:
+        raise TransactionManagementError("Lock an order only inside transaction.atomic().")
+    order = queryset.select_for_update().first()
+    if order is None:
+        raise OrderNotFound()
+    return order
+
+
+def _transition(*, order_id: int, to: str, note: str, **changes: str) -> Order:
+    """Lock the order, move it to `to` if `TRANSITIONS` allows it, and record the event."""
+    order = _locked(Order.objects.filter(pk=order_id))
+    if to not in allowed_transitions(order.status):
+        raise InvalidTransition(
+            f"A {order.status} order cannot become {to}.",
+            current_status=order.status,
+            requested_status=to,
+        )
+    order.status = to
+    for field, value in changes.items():
+        setattr(order, field, value)
+    order.save(update_fields=["status", *changes, "updated_at"])
+    OrderEvent.objects.create(order=order, status=to, note=_checked_note(note))
+    return order
+
+
+def _checked_note(note: str) -> str:
+    note = note.strip()
+    if len(note) > NOTE_MAX_LENGTH:
+        raise InvalidOrder("note", f"At most {NOTE_MAX_LENGTH} characters.")
+    return note
+
+
+def _payment_due(order: Order) -> PaymentDue:
+    return PaymentDue(
+        order_id=order.id,
+        order_number=order.number,
+        customer_id=order.customer_id,
+        amount=order.total,
+        currency=order.currency,
+        status=order.status,
+    )
+
+
+def lock_order_for_payment(*, order_id: int, customer_id: int) -> PaymentDue:
+    """Lock a pending order of this customer until the caller's transaction ends."""
+    order = _locked(Order.objects.filter(pk=order_id, customer_id=customer_id))
+    if order.status != OrderStatus.PENDING:
+        raise OrderNotPayable(current_status=order.status)
+    return _payment_due(order)
+
+
+def get_payment_due(*, order_id: int) -> PaymentDue:
+    """What is owed on the order, read without a lock."""
+    order = Order.objects.filter(pk=order_id).first()
+    if order is None:
+        raise OrderNotFound()
+    return _payment_due(order)
+
+
+def get_order_customer_id(*, order_id: int) -> int:
+    """The id of the customer who placed the order."""
+    customer_id = Order.objects.filter(pk=order_id).values_list("customer_id", flat=True).first()
+    if customer_id is None:
+        raise OrderNotFound()
+    return customer_id
+
+
+@transaction.atomic
+def mark_paid(*, order_id: int, note: str = "") -> None:
+    """pending → paid."""
+    _transition(order_id=order_id, to=OrderStatus.PAID, note=note or "Payment received.")
+
+
+@transaction.atomic
+def cancel_order(*, order_id: int, actor_id: int, note: str = "") -> None:
+    """pending | paid → cancelled: the stock comes back and `order_cancelled` is sent."""
+    customer_id = get_order_customer_id(order_id=order_id)
+    default_note = (
+        "Cancelled by the customer." if actor_id == customer_id else "Cancelled by the shop."
+    )
+    _transition(order_id=order_id, to=OrderStatus.CANCELLED, note=note or default_note)
+    lines = OrderLine.objects.filter(order_id=order_id).values_list("product_id", "quantity")
+    catalog.release_stock(lines=list(lines))
+    order_cancelled.send(sender=Order, order_id=order_id)
+
+
+@transaction.atomic
+def ship_order(
+    *, order_id: int, carrier: str = "", tracking_number: str = "", note: str = ""
+) -> None:
+    """paid → shipped, recording the carrier and tracking number."""
+    carrier, tracking_number = carrier.strip(), tracking_number.strip()
+    if len(carrier) > CARRIER_MAX_LENGTH:
+        raise InvalidOrder("carrier", f"At most {CARRIER_MAX_LENGTH} characters.")
+    if len(tracking_number) > TRACKING_NUMBER_MAX_LENGTH:
+        raise InvalidOrder("tracking_number", f"At most {TRACKING_NUMBER_MAX_LENGTH} characters.")
+    default_note = " ".join(
+        part
+        for part in (
+            "Shipped",
+            f"with {carrier}" if carrier else "",
+            f"(tracking number {tracking_number})" if tracking_number else "",
+        )
+        if part
+    )
+    _transition(
+        order_id=order_id,
+        to=OrderStatus.SHIPPED,
+        note=note or f"{default_note}.",
+        carrier=carrier,
+        tracking_number=tracking_number,
+    )
+
+
+@transaction.atomic
+def deliver_order(*, order_id: int, note: str = "") -> None:
+    """shipped → delivered."""
+    _transition(order_id=order_id, to=OrderStatus.DELIVERED, note=note or "Delivered.")
