@@ -1,0 +1,207 @@
+"""HTTP for payments: thin views over `payments.services` and `payments.selectors`."""
+
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework.viewsets import GenericViewSet
+
+from payments import selectors, services
+from payments.gateways.webhooks import SIGNATURE_HEADER
+from payments.models import PaymentStatus
+from payments.serializers import (
+    PaymentCreateSerializer,
+    PaymentListQuerySerializer,
+    PaymentSerializer,
+    RefundCreateSerializer,
+    RefundSerializer,
+    WebhookEventSerializer,
+    WebhookOutcomeSerializer,
+)
+from shop.kernel.api.permissions import IsStaff
+from shop.kernel.api.schema import ErrorSerializer, error_responses
+from shop.kernel.idempotency import HEADER as IDEMPOTENCY_HEADER
+from shop.kernel.idempotency import idempotent
+
+PaymentWithErrorSerializer = inline_serializer(
+    name="PaymentError",
+    fields={
+        "detail": serializers.CharField(),
+        "code": serializers.CharField(),
+        "payment": PaymentSerializer(),
+    },
+)
+
+IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
+    name=IDEMPOTENCY_HEADER,
+    type=str,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description="1–255 printable characters, scoped to the user. The same key and body replay "
+    "the first successful response and pay once; the same key with another body is 422, "
+    "while its twin is still running 409.",
+)
+
+
+def _pay_response(payment) -> Response:
+    data = PaymentSerializer(payment).data
+    if payment.status == PaymentStatus.SUCCEEDED:
+        return Response(data, status=status.HTTP_201_CREATED)
+    if payment.status == PaymentStatus.PROCESSING:
+        return Response(data, status=status.HTTP_202_ACCEPTED)
+    if payment.status == PaymentStatus.FAILED:
+        return Response(
+            {"detail": "The payment was declined.", "code": payment.failure_code, "payment": data},
+            status=status.HTTP_402_PAYMENT_REQUIRED,
+        )
+    return Response(
+        {
+            "detail": "The order was cancelled while it was being paid; the payment was refunded.",
+            "code": "order_not_payable",
+            "payment": data,
+        },
+        status=status.HTTP_409_CONFLICT,
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List payments",
+        description="The caller's payments (staff: everyone's), newest first.",
+        parameters=[PaymentListQuerySerializer],
+        responses={200: PaymentSerializer(many=True), **error_responses(400, 401)},
+    ),
+    retrieve=extend_schema(
+        summary="Retrieve a payment",
+        description="The payment's owner or staff; anyone else gets 404.",
+        responses={200: PaymentSerializer, **error_responses(401, 404)},
+    ),
+)
+class PaymentViewSet(GenericViewSet):
+    serializer_class = PaymentSerializer
+    lookup_value_regex = r"\d+"
+    filter_backends = []
+
+    def get_queryset(self):
+        return selectors.payments_visible_to(user=self.request.user)
+
+    def list(self, request):
+        query = PaymentListQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        payments = selectors.payments_visible_to(
+            user=request.user, order_id=query.validated_data.get("order")
+        )
+        page = self.paginate_queryset(payments)
+        return self.get_paginated_response(PaymentSerializer(page, many=True).data)
+
+    def retrieve(self, request, pk=None):
+        return Response(PaymentSerializer(self.get_object()).data)
+
+    @extend_schema(
+        summary="Pay an order",
+        description="Charges the order's amount (never an amount from the client) with a "
+        "provider token; card data is never accepted. 201: succeeded, the order is paid. "
+        "202: processing until the provider's webhook settles it. 402: declined; the failed "
+        "attempt is kept and the order can be paid again. 502: the provider did not answer; "
+        "retrying never charges twice.",
+        request=PaymentCreateSerializer,
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        responses={
+            201: PaymentSerializer,
+            202: PaymentSerializer,
+            402: OpenApiResponse(
+                PaymentWithErrorSerializer,
+                description="Declined: `code` is the reason (`card_declined`, "
+                "`insufficient_funds`, ...), `payment` the failed attempt.",
+            ),
+            409: OpenApiResponse(
+                ErrorSerializer,
+                description="`order_not_payable`: the order is not pending (or a payment of it "
+                "is processing); `idempotency_key_in_progress`.",
+            ),
+            422: OpenApiResponse(
+                ErrorSerializer, description="`idempotency_key_reused` with another body."
+            ),
+            **error_responses(400, 401, 404, 502),
+        },
+    )
+    @idempotent("payments.pay", atomic=False)
+    def create(self, request):
+        payload = PaymentCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        payment = services.pay_order(
+            order_id=payload.validated_data["order_id"],
+            customer_id=request.user.pk,
+            token=payload.validated_data["token"],
+        )
+        return _pay_response(payment)
+
+    @extend_schema(
+        summary="Refund a payment",
+        description="Staff only. Refunds `amount`, or all that is left when it is omitted.",
+        request=RefundCreateSerializer,
+        responses={
+            201: RefundSerializer,
+            409: OpenApiResponse(
+                ErrorSerializer,
+                description="`payment_not_refundable` unless the payment is `succeeded` or "
+                "`partially_refunded`; `refund_declined` by the provider.",
+            ),
+            **error_responses(400, 401, 403, 404, 502),
+        },
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsStaff])
+    def refund(self, request, pk=None):
+        payload = RefundCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        refund = services.refund_payment(
+            payment_id=int(pk), amount=payload.validated_data.get("amount")
+        )
+        return Response(RefundSerializer(refund).data, status=status.HTTP_201_CREATED)
+
+
+class SandboxWebhookView(APIView):
+    """The sandbox provider's webhook: verified over the raw body, settled once per event id."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    provider = "sandbox"
+
+    @extend_schema(
+        summary="Sandbox provider webhook",
+        description="Called by the provider, not by clients. The signature covers the raw "
+        'body: `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>` (several '
+        "`v1` allowed). A missing or wrong signature, a `t` more than 300 s from now or a body "
+        "that is not the event JSON is 400 and changes nothing.",
+        request=WebhookEventSerializer,
+        parameters=[
+            OpenApiParameter(
+                name=SIGNATURE_HEADER,
+                type=str,
+                location=OpenApiParameter.HEADER,
+                required=True,
+                description="`t=<unix seconds>,v1=<hex signature>`.",
+            )
+        ],
+        responses={
+            200: WebhookOutcomeSerializer,
+            400: OpenApiResponse(
+                ErrorSerializer, description="`invalid_webhook`: bad signature, stale or bad body."
+            ),
+        },
+        auth=[],
+    )
+    def post(self, request):
+        raw_body = request.body
+        outcome = services.handle_webhook(
+            provider=self.provider, body=raw_body, headers=request.headers
+        )
+        return Response({"outcome": outcome})

@@ -1,0 +1,94 @@
+"""The contract between shop and a payment provider.
+
+A provider adapter turns shop's three questions (charge, refund, what does this webhook say)
+into the provider's API. It never sees card data, only the client's provider token, and it
+must honour `idempotency_key`: the same key never charges or refunds twice, it answers with
+the first result again. Transport failures and timeouts surface as exceptions; shop then
+treats the outcome as unknown and asks again later with the same key.
+"""
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+from payments.exceptions import InvalidPaymentToken, InvalidWebhook
+
+__all__ = [
+    "ChargeResult",
+    "GatewayError",
+    "InvalidPaymentToken",
+    "InvalidWebhook",
+    "PaymentGateway",
+    "RefundResult",
+    "WebhookEvent",
+]
+
+ChargeStatus = Literal["succeeded", "failed", "processing"]
+RefundStatus = Literal["succeeded", "failed"]
+
+
+class GatewayError(Exception):
+    """The provider could not be reached or did not answer in time."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChargeResult:
+    """The provider's answer to a charge: what it captured (or not), in its own words."""
+
+    status: ChargeStatus
+    reference: str
+    amount: Decimal
+    currency: str
+    failure_code: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RefundResult:
+    status: RefundStatus
+    reference: str
+    amount: Decimal
+    currency: str
+    failure_code: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookEvent:
+    """A verified webhook. `payment_id` is None for event types shop does not act on.
+
+    `charge_reference` is the provider's id of the charge when the event names it; it lets a
+    webhook settle a payment whose charge call never got an answer.
+    """
+
+    id: str
+    type: str
+    payment_id: int | None = None
+    failure_code: str = ""
+    charge_reference: str = ""
+
+
+class PaymentGateway(ABC):
+    """One payment provider. Subclasses are named in `payments.gateways.GATEWAYS`."""
+
+    name: str
+
+    @abstractmethod
+    def validate_token(self, *, token: str) -> None:
+        """Raise `InvalidPaymentToken` for a token the provider cannot charge."""
+
+    @abstractmethod
+    def charge(
+        self, *, amount: Decimal, currency: str, token: str, idempotency_key: str
+    ) -> ChargeResult:
+        """Charge `amount` once per `idempotency_key`; a repeated key returns the first result."""
+
+    @abstractmethod
+    def refund(
+        self, *, charge_reference: str, amount: Decimal, currency: str, idempotency_key: str
+    ) -> RefundResult:
+        """Refund part or all of a captured charge, once per `idempotency_key`."""
+
+    @abstractmethod
+    def parse_webhook(self, *, body: bytes, headers: Mapping[str, str]) -> WebhookEvent:
+        """Verify the signature over the raw body and parse it; raise `InvalidWebhook` if not."""

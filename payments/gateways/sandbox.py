@@ -1,0 +1,147 @@
+"""The built-in `sandbox` provider: real bookkeeping, fake money.
+
+It keeps a ledger as a provider would (`SandboxCharge`, `SandboxRefund`), so the same
+idempotency key never charges or refunds twice and tests can count the charges. The test
+tokens of the public contract decide each charge's outcome; `tok_async` stays `processing`
+until the provider settles it (`settle_async_charge`, used by `manage.py sandbox_settle`) and
+tells shop by webhook.
+"""
+
+import uuid
+from collections.abc import Mapping
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from payments.exceptions import InvalidPaymentToken
+from payments.gateways.base import ChargeResult, PaymentGateway, RefundResult, WebhookEvent
+from payments.gateways.webhooks import (
+    SIGNATURE_HEADER,
+    header_value,
+    parse_event,
+    verify_signature,
+)
+from payments.models import SandboxCharge, SandboxRefund
+
+TOKEN_OUTCOMES: dict[str, tuple[str, str]] = {
+    "tok_visa": ("succeeded", ""),
+    "tok_chargeDeclined": ("failed", "card_declined"),
+    "tok_insufficientFunds": ("failed", "insufficient_funds"),
+    "tok_async": ("processing", ""),
+}
+
+
+def _charge_result(charge: SandboxCharge) -> ChargeResult:
+    return ChargeResult(
+        status=charge.status,
+        reference=charge.reference,
+        amount=charge.amount,
+        currency=charge.currency,
+        failure_code=charge.failure_code,
+    )
+
+
+def _refund_result(refund: SandboxRefund) -> RefundResult:
+    return RefundResult(
+        status="succeeded",
+        reference=refund.reference,
+        amount=refund.amount,
+        currency=refund.currency,
+    )
+
+
+class SandboxGateway(PaymentGateway):
+    name = "sandbox"
+
+    def validate_token(self, *, token: str) -> None:
+        if token not in TOKEN_OUTCOMES:
+            raise InvalidPaymentToken(
+                "Unknown sandbox token; use one of: " + ", ".join(TOKEN_OUTCOMES) + "."
+            )
+
+    def charge(
+        self, *, amount: Decimal, currency: str, token: str, idempotency_key: str
+    ) -> ChargeResult:
+        existing = SandboxCharge.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return _charge_result(existing)
+        self.validate_token(token=token)
+        status, failure_code = TOKEN_OUTCOMES[token]
+        try:
+            with transaction.atomic():
+                charge = SandboxCharge.objects.create(
+                    idempotency_key=idempotency_key,
+                    reference=f"ch_sandbox_{uuid.uuid4().hex}",
+                    amount=amount,
+                    currency=currency,
+                    status=status,
+                    failure_code=failure_code,
+                )
+        except IntegrityError:
+            charge = SandboxCharge.objects.get(idempotency_key=idempotency_key)
+        return _charge_result(charge)
+
+    def refund(
+        self, *, charge_reference: str, amount: Decimal, currency: str, idempotency_key: str
+    ) -> RefundResult:
+        existing = SandboxRefund.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return _refund_result(existing)
+        try:
+            with transaction.atomic():
+                charge = (
+                    SandboxCharge.objects.select_for_update()
+                    .filter(reference=charge_reference)
+                    .first()
+                )
+                failure_code = self._refund_refusal(charge, amount=amount, currency=currency)
+                if failure_code:
+                    return RefundResult(
+                        status="failed",
+                        reference="",
+                        amount=amount,
+                        currency=currency,
+                        failure_code=failure_code,
+                    )
+                refund = SandboxRefund.objects.create(
+                    idempotency_key=idempotency_key,
+                    reference=f"re_sandbox_{uuid.uuid4().hex}",
+                    charge=charge,
+                    amount=amount,
+                    currency=currency,
+                )
+                charge.refunded_amount += amount
+                charge.save(update_fields=["refunded_amount"])
+        except IntegrityError:
+            refund = SandboxRefund.objects.get(idempotency_key=idempotency_key)
+        return _refund_result(refund)
+
+    @staticmethod
+    def _refund_refusal(charge: SandboxCharge | None, *, amount: Decimal, currency: str) -> str:
+        if charge is None:
+            return "no_such_charge"
+        if charge.status == "failed":
+            return "charge_not_captured"
+        if currency != charge.currency:
+            return "currency_mismatch"
+        if amount <= 0 or charge.refunded_amount + amount > charge.amount:
+            return "amount_too_large"
+        return ""
+
+    def parse_webhook(self, *, body: bytes, headers: Mapping[str, str]) -> WebhookEvent:
+        verify_signature(
+            secret=settings.PAYMENTS_SANDBOX_WEBHOOK_SECRET,
+            body=body,
+            header=header_value(headers, SIGNATURE_HEADER),
+        )
+        return parse_event(body)
+
+    def settle_async_charge(
+        self, *, idempotency_key: str, succeeded: bool, failure_code: str
+    ) -> None:
+        """The provider's side of a webhook: decide a `processing` charge, as the bank would."""
+        SandboxCharge.objects.filter(idempotency_key=idempotency_key, status="processing").update(
+            status="succeeded" if succeeded else "failed",
+            failure_code="" if succeeded else failure_code,
+        )

@@ -1,0 +1,13 @@
+"""Reads for payments' own views and admin."""
+
+from django.db.models import QuerySet
+
+from payments.models import Payment
+
+
+def payments_visible_to(*, user, order_id: int | None = None) -> QuerySet[Payment]:
+    """Staff see every payment, a customer only their own; newest first."""
+    payments = Payment.objects.all() if user.is_staff else Payment.objects.filter(customer=user)
+    if order_id is not None:
+        payments = payments.filter(order_id=order_id)
+    return payments.order_by("-created_at", "-id")

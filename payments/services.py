@@ -1,0 +1,288 @@
+"""The payments app's public interface: paying orders, refunds and provider webhooks.
+
+Paying talks to the outside world, so it cannot be one transaction. It is three steps:
+record the attempt (`processing`) and commit; ask the provider, with the payment's own id as
+the idempotency key; settle the answer in a new transaction. If the provider does not answer,
+the payment stays `processing` with no provider reference, and the next attempt to pay the
+order asks again with the same key instead of opening a second charge.
+
+Every transaction that touches both an order and its payments locks the order first (through
+`orders.services`), then the payments, so settling, paying and cancelling never deadlock.
+"""
+
+import logging
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Literal
+
+from django.db import IntegrityError, transaction
+
+from orders import services as order_services
+from orders.exceptions import InvalidTransition, OrderNotFound, OrderNotPayable
+from payments.dtos import PaymentSummary, RefundSummary
+from payments.exceptions import (
+    GatewayUnavailable,
+    InvalidRefundAmount,
+    PaymentNotFound,
+    PaymentNotRefundable,
+    RefundDeclined,
+)
+from payments.gateways import get_gateway
+from payments.gateways.base import ChargeResult
+from payments.gateways.webhooks import PAYMENT_SUCCEEDED
+from payments.models import (
+    LIVE_STATUSES,
+    REFUNDABLE_STATUSES,
+    Payment,
+    PaymentStatus,
+    ProcessedWebhookEvent,
+    Refund,
+)
+from shop.kernel.money import CENT
+
+logger = logging.getLogger(__name__)
+
+AMOUNT_MISMATCH = "amount_mismatch"
+WebhookOutcome = Literal["processed", "duplicate", "ignored"]
+
+
+def charge_idempotency_key(payment_id: int) -> str:
+    """The provider idempotency key of a payment's charge: one payment, at most one charge."""
+    return f"payment-{payment_id}"
+
+
+def _refund_idempotency_key(refund_id: int) -> str:
+    return f"refund-{refund_id}"
+
+
+def _payment_summary(payment: Payment) -> PaymentSummary:
+    return PaymentSummary(
+        id=payment.pk,
+        order_id=payment.order_id,
+        customer_id=payment.customer_id,
+        amount=payment.amount,
+        currency=payment.currency,
+        status=payment.status,
+        provider=payment.provider,
+        failure_code=payment.failure_code,
+        refunded_amount=payment.refunded_amount,
+        created_at=payment.created_at,
+        updated_at=payment.updated_at,
+    )
+
+
+def _refund_summary(refund: Refund) -> RefundSummary:
+    return RefundSummary(
+        id=refund.pk,
+        payment_id=refund.payment_id,
+        amount=refund.amount,
+        currency=refund.currency,
+        created_at=refund.created_at,
+    )
+
+
+def pay_order(*, order_id: int, customer_id: int, token: str) -> PaymentSummary:
+    """Charge a pending order of the customer's once, with a provider token; settle the answer."""
+    get_gateway().validate_token(token=token)
+    payment = _open_payment(order_id=order_id, customer_id=customer_id)
+    gateway = get_gateway(payment.provider)
+    try:
+        result = gateway.charge(
+            amount=payment.amount,
+            currency=payment.currency,
+            token=token,
+            idempotency_key=charge_idempotency_key(payment.pk),
+        )
+    except Exception as exc:
+        logger.exception("Charging payment %s failed; it stays processing.", payment.pk)
+        raise GatewayUnavailable() from exc
+    return _settle_charge(payment=payment, result=result)
+
+
+@transaction.atomic
+def _open_payment(*, order_id: int, customer_id: int) -> Payment:
+    """The order's payment attempt to send to the provider, committed before the call."""
+    due = order_services.lock_order_for_payment(order_id=order_id, customer_id=customer_id)
+    live = (
+        Payment.objects.select_for_update()
+        .filter(order_id=due.order_id, status__in=LIVE_STATUSES)
+        .first()
+    )
+    if live is not None:
+        if live.status == PaymentStatus.PROCESSING and not live.provider_reference:
+            return live
+        raise OrderNotPayable("A payment of this order is already processing or has succeeded.")
+    if due.amount <= 0:
+        raise OrderNotPayable("This order has nothing to pay.")
+    try:
+        with transaction.atomic():
+            return Payment.objects.create(
+                order_id=due.order_id,
+                customer_id=customer_id,
+                amount=due.amount,
+                currency=due.currency,
+                provider=get_gateway().name,
+                status=PaymentStatus.PROCESSING,
+            )
+    except IntegrityError:
+        raise OrderNotPayable("A payment of this order is already processing.") from None
+
+
+def _lock_order_if_payable(payment: Payment) -> bool:
+    """Lock the payment's order if it is still pending; False when it no longer takes money."""
+    try:
+        order_services.lock_order_for_payment(
+            order_id=payment.order_id, customer_id=payment.customer_id
+        )
+    except (OrderNotPayable, OrderNotFound):
+        return False
+    return True
+
+
+def _settle_charge(*, payment: Payment, result: ChargeResult) -> PaymentSummary:
+    with transaction.atomic():
+        order_payable = _lock_order_if_payable(payment)
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        if payment.status != PaymentStatus.PROCESSING:
+            return _payment_summary(payment)
+        payment.provider_reference = payment.provider_reference or result.reference
+        if result.status == "processing":
+            payment.save(update_fields=["provider_reference", "updated_at"])
+        elif result.status == "failed":
+            _fail(payment, failure_code=result.failure_code or "payment_failed")
+        elif result.amount != payment.amount or result.currency != payment.currency:
+            logger.error(
+                "Provider captured %s %s for payment %s of %s %s; refunding it.",
+                result.amount,
+                result.currency,
+                payment.pk,
+                payment.amount,
+                payment.currency,
+            )
+            _fail(payment, failure_code=AMOUNT_MISMATCH)
+            _refund_at_provider(
+                payment=payment,
+                refund=Refund.objects.create(
+                    payment=payment, amount=result.amount, currency=result.currency
+                ),
+            )
+        else:
+            _capture(payment, order_payable=order_payable)
+    return _payment_summary(payment)
+
+
+def _fail(payment: Payment, *, failure_code: str) -> None:
+    payment.status = PaymentStatus.FAILED
+    payment.failure_code = failure_code
+    payment.save(update_fields=["status", "failure_code", "provider_reference", "updated_at"])
+
+
+def _capture(payment: Payment, *, order_payable: bool) -> None:
+    """Book a captured charge: the order is paid, or, if it was cancelled meanwhile, refunded."""
+    payment.status = PaymentStatus.SUCCEEDED
+    payment.save(update_fields=["status", "provider_reference", "updated_at"])
+    if order_payable:
+        try:
+            with transaction.atomic():
+                order_services.mark_paid(order_id=payment.order_id, note=f"Payment {payment.pk}.")
+        except InvalidTransition:
+            pass
+        else:
+            return
+    _refund(payment, amount=payment.refundable_amount)
+
+
+def _refund(payment: Payment, *, amount: Decimal) -> Refund:
+    """Give `amount` of a locked, captured payment back through its provider."""
+    refund = Refund.objects.create(payment=payment, amount=amount, currency=payment.currency)
+    _refund_at_provider(payment=payment, refund=refund)
+    payment.refunded_amount += amount
+    payment.status = (
+        PaymentStatus.REFUNDED
+        if payment.refunded_amount == payment.amount
+        else PaymentStatus.PARTIALLY_REFUNDED
+    )
+    payment.save(update_fields=["refunded_amount", "status", "updated_at"])
+    return refund
+
+
+def _refund_at_provider(*, payment: Payment, refund: Refund) -> None:
+    """Ask the provider for `refund`; raising rolls the caller's transaction (and refund) back."""
+    try:
+        result = get_gateway(payment.provider).refund(
+            charge_reference=payment.provider_reference,
+            amount=refund.amount,
+            currency=refund.currency,
+            idempotency_key=_refund_idempotency_key(refund.pk),
+        )
+    except Exception as exc:
+        logger.exception("Refunding payment %s failed.", payment.pk)
+        raise GatewayUnavailable() from exc
+    if result.status != "succeeded":
+        raise RefundDeclined(failure_code=result.failure_code)
+    refund.provider_reference = result.reference
+    refund.save(update_fields=["provider_reference"])
+
+
+def _valid_refund_amount(amount: Decimal, *, refundable: Decimal) -> Decimal:
+    if not amount.is_finite() or amount <= 0:
+        raise InvalidRefundAmount("Must be greater than 0.")
+    if amount != amount.quantize(CENT):
+        raise InvalidRefundAmount("Must have at most 2 decimal places.")
+    if amount > refundable:
+        raise InvalidRefundAmount(f"Must not be more than what is left to refund ({refundable}).")
+    return amount.quantize(CENT)
+
+
+@transaction.atomic
+def refund_payment(*, payment_id: int, amount: Decimal | None = None) -> RefundSummary:
+    """Refund `amount` of a captured payment (all that is left when None) through its provider."""
+    payment = Payment.objects.select_for_update().filter(pk=payment_id).first()
+    if payment is None:
+        raise PaymentNotFound()
+    if payment.status not in REFUNDABLE_STATUSES:
+        raise PaymentNotRefundable()
+    refundable = payment.refundable_amount
+    amount = refundable if amount is None else _valid_refund_amount(amount, refundable=refundable)
+    return _refund_summary(_refund(payment, amount=amount))
+
+
+@transaction.atomic
+def refund_for_cancelled_order(*, order_id: int) -> list[RefundSummary]:
+    """Refund in full every captured payment of an order being cancelled, in its transaction."""
+    payments = (
+        Payment.objects.select_for_update()
+        .filter(order_id=order_id, status__in=REFUNDABLE_STATUSES)
+        .order_by("pk")
+    )
+    return [
+        _refund_summary(_refund(payment, amount=payment.refundable_amount)) for payment in payments
+    ]
+
+
+def handle_webhook(*, provider: str, body: bytes, headers: Mapping[str, str]) -> WebhookOutcome:
+    """Verify a provider's webhook and settle the payment it names, once per event id."""
+    event = get_gateway(provider).parse_webhook(body=body, headers=headers)
+    if event.payment_id is None:
+        return "ignored"
+    payment = Payment.objects.filter(pk=event.payment_id, provider=provider).first()
+    if payment is None:
+        return "ignored"
+    with transaction.atomic():
+        order_payable = _lock_order_if_payable(payment)
+        try:
+            with transaction.atomic():
+                ProcessedWebhookEvent.objects.create(
+                    provider=provider, event_id=event.id, type=event.type
+                )
+        except IntegrityError:
+            return "duplicate"
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        if payment.status != PaymentStatus.PROCESSING:
+            return "processed"
+        payment.provider_reference = payment.provider_reference or event.charge_reference
+        if event.type == PAYMENT_SUCCEEDED:
+            _capture(payment, order_payable=order_payable)
+        else:
+            _fail(payment, failure_code=event.failure_code)
+    return "processed"
