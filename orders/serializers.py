@@ -1,0 +1,161 @@
+"""Input and output shapes of the orders API.
+
+Input is strict, as Stripe's is: an unknown key, a number sent as a string or a string sent as
+a number is a 400, so a client's typo never silently becomes a different order.
+"""
+
+import re
+from collections.abc import Mapping
+
+from rest_framework import serializers
+
+from orders import services
+from orders.countries import COUNTRY_CODES
+from orders.models import Order, OrderEvent, OrderLine, OrderStatus
+
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class StrictSerializer(serializers.Serializer):
+    """Refuses keys it does not know."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({key: ["Unknown field."] for key in unknown})
+        return super().to_internal_value(data)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON integer: `"5"`, `5.0` and `true` are refused."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictCharField(serializers.CharField):
+    """A JSON string without control characters: numbers and booleans are refused."""
+
+    default_error_messages = {"control_characters": "Control characters are not allowed."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        value = super().to_internal_value(data)
+        if _CONTROL_CHARACTERS.search(value):
+            self.fail("control_characters")
+        return value
+
+
+def _address_field(max_length: int, **kwargs) -> StrictCharField:
+    return StrictCharField(max_length=max_length, required=False, allow_blank=True, **kwargs)
+
+
+class ShippingAddressSerializer(StrictSerializer):
+    name = _address_field(200)
+    line1 = _address_field(200)
+    line2 = _address_field(200)
+    city = _address_field(100)
+    region = _address_field(100, help_text="State, province or county.")
+    postal_code = _address_field(20)
+    country = _address_field(2, help_text="ISO 3166-1 alpha-2 code, e.g. `US`.")
+    phone = _address_field(32)
+
+    def validate_country(self, value: str) -> str:
+        code = value.upper()
+        if code and code not in COUNTRY_CODES:
+            raise serializers.ValidationError("Not an ISO 3166-1 alpha-2 country code.")
+        return code
+
+    def to_internal_value(self, data):
+        """Every key, blank when not given, so every stored address has the same shape."""
+        values = super().to_internal_value(data)
+        return {name: values.get(name, "") for name in self.fields}
+
+
+class OrderItemInputSerializer(StrictSerializer):
+    product_id = StrictIntegerField(min_value=1, max_value=services.MAX_PRODUCT_ID)
+    quantity = StrictIntegerField(min_value=1, max_value=services.MAX_QUANTITY)
+
+
+class OrderCreateSerializer(StrictSerializer):
+    items = OrderItemInputSerializer(many=True, allow_empty=False, max_length=services.MAX_LINES)
+    shipping_address = ShippingAddressSerializer(required=False, allow_null=True)
+
+    def validate_items(self, items: list[dict]) -> list[dict]:
+        product_ids = [item["product_id"] for item in items]
+        repeated = sorted({pid for pid in product_ids if product_ids.count(pid) > 1})
+        if repeated:
+            raise serializers.ValidationError(
+                "Each product may appear once; repeated: " + ", ".join(map(str, repeated)) + "."
+            )
+        if sum(item["quantity"] for item in items) > services.MAX_UNITS:
+            raise serializers.ValidationError(
+                f"An order may have at most {services.MAX_UNITS} units in all."
+            )
+        return items
+
+
+class OrderShipSerializer(StrictSerializer):
+    carrier = StrictCharField(
+        max_length=services.CARRIER_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
+    tracking_number = StrictCharField(
+        max_length=services.TRACKING_NUMBER_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        default="",
+    )
+
+
+class OrderItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OrderLine
+        fields = ["product_id", "sku", "name", "unit_price", "quantity", "line_total"]
+        read_only_fields = fields
+
+
+class OrderEventSerializer(serializers.ModelSerializer):
+    # A plain string in the schema: the status enum is documented once, on the order.
+    status = serializers.CharField(
+        read_only=True, help_text="The status the order reached: " + ", ".join(OrderStatus.values)
+    )
+
+    class Meta:
+        model = OrderEvent
+        fields = ["status", "note", "created_at"]
+        read_only_fields = fields
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    customer_id = serializers.IntegerField(read_only=True)
+    items = OrderItemSerializer(source="lines", many=True, read_only=True)
+    shipping_address = ShippingAddressSerializer(read_only=True, allow_null=True)
+    events = OrderEventSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Order
+        fields = [
+            "id",
+            "number",
+            "status",
+            "customer_id",
+            "items",
+            "subtotal",
+            "total",
+            "currency",
+            "shipping_address",
+            "carrier",
+            "tracking_number",
+            "events",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class OrderListParamsSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=OrderStatus.choices, required=False, allow_blank=True)
