@@ -1,0 +1,175 @@
+"""The catalog's HTTP endpoints: thin viewsets that read through selectors and write through
+services. Anyone may read; only staff may write (a customer gets 403, an anonymous caller 401).
+"""
+
+from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
+from rest_framework import status, viewsets
+from rest_framework.response import Response
+
+from catalog import selectors, services
+from catalog.filters import ProductFilter
+from catalog.serializers import (
+    CategorySerializer,
+    CategoryWriteSerializer,
+    ProductSerializer,
+    ProductWriteSerializer,
+)
+from shop.kernel.api.permissions import IsStaffOrReadOnly
+from shop.kernel.api.schema import error_responses
+
+SLUG_PARAMETER = OpenApiParameter(
+    "slug", OpenApiTypes.STR, OpenApiParameter.PATH, description="The category's slug."
+)
+ID_PARAMETER = OpenApiParameter(
+    "id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The product's id."
+)
+
+
+class CategoryViewSet(viewsets.GenericViewSet):
+    permission_classes = [IsStaffOrReadOnly]
+    lookup_field = "slug"
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"
+    filter_backends: list = []
+
+    def get_queryset(self):
+        return selectors.category_list()
+
+    @extend_schema(
+        summary="List categories",
+        responses={200: CategorySerializer(many=True), **error_responses(400, 404)},
+        tags=["catalog"],
+    )
+    def list(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(CategorySerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Get a category",
+        parameters=[SLUG_PARAMETER],
+        responses={200: CategorySerializer, **error_responses(404)},
+        tags=["catalog"],
+    )
+    def retrieve(self, request, slug: str):
+        return Response(CategorySerializer(self.get_object()).data)
+
+    @extend_schema(
+        summary="Create a category (staff)",
+        request=CategoryWriteSerializer,
+        responses={201: CategorySerializer, **error_responses(400, 401, 403)},
+        tags=["catalog"],
+    )
+    def create(self, request):
+        serializer = CategoryWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        category = services.create_category(**serializer.validated_data)
+        return Response(CategorySerializer(category).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Change a category (staff)",
+        parameters=[SLUG_PARAMETER],
+        request=CategoryWriteSerializer(partial=True),
+        responses={200: CategorySerializer, **error_responses(400, 401, 403, 404)},
+        tags=["catalog"],
+    )
+    def partial_update(self, request, slug: str):
+        category = self.get_object()
+        serializer = CategoryWriteSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        category = services.update_category(category=category, data=serializer.validated_data)
+        return Response(CategorySerializer(category).data)
+
+    @extend_schema(
+        summary="Delete a category (staff); its products stay, without a category",
+        parameters=[SLUG_PARAMETER],
+        responses={204: None, **error_responses(401, 403, 404)},
+        tags=["catalog"],
+    )
+    def destroy(self, request, slug: str):
+        services.delete_category(category=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ProductViewSet(viewsets.GenericViewSet):
+    permission_classes = [IsStaffOrReadOnly]
+    lookup_value_regex = r"[0-9]+"
+    filterset_class = ProductFilter
+
+    def get_queryset(self):
+        return selectors.product_list(user=self.request.user)
+
+    def filter_queryset(self, queryset):
+        """The list's query parameters narrow the list only, never one product's URL."""
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
+
+    @extend_schema(
+        summary="List products",
+        description="Inactive products are listed for staff only.",
+        responses={200: ProductSerializer(many=True), **error_responses(400, 404)},
+        tags=["catalog"],
+    )
+    def list(self, request):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(ProductSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Get a product",
+        description="An inactive product is 404 except for staff.",
+        parameters=[ID_PARAMETER],
+        responses={200: ProductSerializer, **error_responses(404)},
+        tags=["catalog"],
+    )
+    def retrieve(self, request, pk: str):
+        return Response(ProductSerializer(self.get_object()).data)
+
+    @extend_schema(
+        summary="Create a product (staff)",
+        request=ProductWriteSerializer,
+        responses={201: ProductSerializer, **error_responses(400, 401, 403)},
+        tags=["catalog"],
+    )
+    def create(self, request):
+        serializer = ProductWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        product = services.create_product(**serializer.validated_data)
+        return Response(ProductSerializer(product).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Replace a product (staff)",
+        parameters=[ID_PARAMETER],
+        request=ProductWriteSerializer,
+        responses={200: ProductSerializer, **error_responses(400, 401, 403, 404)},
+        tags=["catalog"],
+    )
+    def update(self, request, pk: str):
+        return self._update(request, partial=False)
+
+    @extend_schema(
+        summary="Change a product (staff)",
+        parameters=[ID_PARAMETER],
+        request=ProductWriteSerializer(partial=True),
+        responses={200: ProductSerializer, **error_responses(400, 401, 403, 404)},
+        tags=["catalog"],
+    )
+    def partial_update(self, request, pk: str):
+        return self._update(request, partial=True)
+
+    @extend_schema(
+        summary="Delete a product (staff)",
+        description="Gone from the catalog for good; existing orders keep their own copies "
+        "of its name, SKU and price.",
+        parameters=[ID_PARAMETER],
+        responses={204: None, **error_responses(401, 403, 404)},
+        tags=["catalog"],
+    )
+    def destroy(self, request, pk: str):
+        services.delete_product(product=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _update(self, request, *, partial: bool) -> Response:
+        product = self.get_object()
+        serializer = ProductWriteSerializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        product = services.update_product(product=product, data=serializer.validated_data)
+        return Response(ProductSerializer(product).data)

@@ -1,0 +1,109 @@
+"""Exact query counts: a page of products costs the same however many products it holds.
+
+Anonymous: count + page. Authenticated (JWT): + 1 to load the user. The category comes in the
+page's query; the currency comes from settings.
+"""
+
+import pytest
+
+from catalog.models import Product
+
+pytestmark = pytest.mark.django_db
+
+PRODUCTS = "/api/v1/products/"
+
+
+@pytest.fixture
+def catalog_of(make_category, make_product):
+    """`catalog_of(n)`: n active products spread over three categories, plus inactive ones."""
+
+    def make(count: int) -> None:
+        categories = [make_category() for _ in range(3)]
+        for number in range(count):
+            make_product(category=categories[number % 3])
+        make_product(is_active=False, category=categories[0])
+
+    return make
+
+
+@pytest.mark.parametrize("page_size", [1, 20, 100])
+def test_a_page_of_products_costs_two_queries_anonymously(
+    anon_client, catalog_of, django_assert_num_queries, page_size
+):
+    catalog_of(page_size)
+
+    with django_assert_num_queries(2):
+        response = anon_client.get(PRODUCTS, {"page_size": page_size})
+
+    assert len(response.json()["results"]) == page_size
+    assert all(product["category"] for product in response.json()["results"])
+
+
+@pytest.mark.parametrize("page_size", [1, 20, 100])
+@pytest.mark.parametrize("client_name", ["customer_client", "staff_client"])
+def test_a_page_of_products_costs_three_queries_with_a_jwt(
+    request, catalog_of, django_assert_num_queries, page_size, client_name
+):
+    client = request.getfixturevalue(client_name)
+    catalog_of(page_size)
+
+    with django_assert_num_queries(3):
+        response = client.get(PRODUCTS, {"page_size": page_size})
+
+    assert len(response.json()["results"]) == page_size
+
+
+def test_filters_search_and_ordering_add_no_query(
+    anon_client, catalog_of, django_assert_num_queries
+):
+    catalog_of(30)
+    params = {
+        "search": "product",
+        "min_price": "1",
+        "max_price": "100",
+        "in_stock": "true",
+        "ordering": "-price",
+        "page_size": 100,
+    }
+
+    with django_assert_num_queries(2):
+        response = anon_client.get(PRODUCTS, params)
+
+    assert response.json()["count"] == 30
+
+
+def test_the_category_filter_adds_one_query_to_check_the_slug(
+    anon_client, catalog_of, django_assert_num_queries
+):
+    catalog_of(30)
+    slug = Product.objects.filter(is_active=True).first().category.slug
+
+    with django_assert_num_queries(3):
+        response = anon_client.get(PRODUCTS, {"category": slug, "page_size": 100})
+
+    assert response.json()["count"] == 10
+
+
+def test_one_product_costs_one_query_anonymously_and_two_with_a_jwt(
+    anon_client, customer_client, catalog_of, django_assert_num_queries
+):
+    catalog_of(1)
+    product = Product.objects.filter(is_active=True).get()
+
+    with django_assert_num_queries(1):
+        assert anon_client.get(f"{PRODUCTS}{product.pk}/").status_code == 200
+    with django_assert_num_queries(2):
+        assert customer_client.get(f"{PRODUCTS}{product.pk}/").status_code == 200
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_a_page_of_categories_costs_two_queries(
+    anon_client, make_category, django_assert_num_queries, count
+):
+    for _ in range(count):
+        make_category()
+
+    with django_assert_num_queries(2):
+        response = anon_client.get("/api/v1/categories/", {"page_size": 100})
+
+    assert response.json()["count"] == count
