@@ -1,0 +1,273 @@
+"""Accounts' public interface: sign-up, profile, passwords and the JWTs that prove who you are.
+
+Other apps call these functions and receive DTOs (`accounts.dtos`) or domain errors
+(`accounts.exceptions`); they never see a model, a queryset or a token object.
+
+Refresh tokens live in simplejwt's outstanding/blacklist tables. Every write that can kill or
+issue one (sign-in, refresh, logout, password change) takes its locks in the same order — the
+user row first, then the token row — so they queue behind each other instead of racing or
+deadlocking. Password hashing is slow on purpose, so it happens before a transaction starts,
+never while a lock is held.
+"""
+
+from django.contrib.auth import authenticate, password_validation
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.tokens import RefreshToken, Token, UntypedToken
+
+from accounts.dtos import TokenPair, UserSummary
+from accounts.exceptions import (
+    EmailTaken,
+    InvalidCredentials,
+    InvalidEmail,
+    InvalidName,
+    InvalidToken,
+    PasswordRejected,
+    UserNotFound,
+    WrongPassword,
+)
+from accounts.models import User, normalize_email
+
+EMAIL_MAX_LENGTH = User._meta.get_field("email").max_length
+NAME_MAX_LENGTH = User._meta.get_field("first_name").max_length
+
+
+def _summary(user: User) -> UserSummary:
+    return UserSummary(
+        id=user.pk,
+        email=user.email,
+        first_name=user.first_name,
+        last_name=user.last_name,
+        is_staff=user.is_staff,
+        is_active=user.is_active,
+    )
+
+
+def _clean_email(email: str) -> str:
+    """The stored form of `email`; lower-casing may lengthen it, so the length is checked after."""
+    normalized = normalize_email(email)
+    if len(normalized) > EMAIL_MAX_LENGTH:
+        raise InvalidEmail()
+    try:
+        validate_email(normalized)
+    except ValidationError:
+        raise InvalidEmail() from None
+    return normalized
+
+
+def _check_names(**names: str | None) -> None:
+    for field, value in names.items():
+        if value is not None and len(value) > NAME_MAX_LENGTH:
+            raise InvalidName(field=field)
+
+
+def _validate_password(password: str, *, user: User, field: str) -> None:
+    try:
+        password_validation.validate_password(password, user=user)
+    except ValidationError as error:
+        raise PasswordRejected(" ".join(error.messages), field=field) from None
+
+
+def _save_new_user(user: User, password: str) -> UserSummary:
+    """Insert the user; a taken email shows up as the unique index refusing the row."""
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        if User.objects.filter(email=user.email).exists():
+            raise EmailTaken() from None
+        raise InvalidEmail() from None
+    return _summary(user)
+
+
+def register_user(
+    *, email: str, password: str, first_name: str = "", last_name: str = ""
+) -> UserSummary:
+    """Sign a customer up; the password must pass Django's validators."""
+    _check_names(first_name=first_name, last_name=last_name)
+    user = User(email=_clean_email(email), first_name=first_name, last_name=last_name)
+    _validate_password(password, user=user, field="password")
+    return _save_new_user(user, password)
+
+
+def create_user(
+    *,
+    email: str,
+    password: str,
+    first_name: str = "",
+    last_name: str = "",
+    is_staff: bool = False,
+    is_superuser: bool = False,
+) -> UserSummary:
+    """Create a user without password validation, for seeding data and for the admin."""
+    _check_names(first_name=first_name, last_name=last_name)
+    user = User(
+        email=_clean_email(email),
+        first_name=first_name,
+        last_name=last_name,
+        is_staff=is_staff,
+        is_superuser=is_superuser,
+    )
+    return _save_new_user(user, password)
+
+
+def get_user_by_email(*, email: str) -> UserSummary | None:
+    """The user with this email address (compared case-insensitively), or None."""
+    user = User.objects.filter(email=normalize_email(email)).first()
+    return None if user is None else _summary(user)
+
+
+def get_customer_summary(*, user_id: int) -> UserSummary:
+    """The user with this id; raises `UserNotFound`."""
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        raise UserNotFound()
+    return _summary(user)
+
+
+def update_profile(
+    *, user_id: int, first_name: str | None = None, last_name: str | None = None
+) -> UserSummary:
+    """Change the names that are given (None leaves a name as it is)."""
+    _check_names(first_name=first_name, last_name=last_name)
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        raise UserNotFound()
+    changes = {"first_name": first_name, "last_name": last_name}
+    changed = [field for field, value in changes.items() if value is not None]
+    for field in changed:
+        setattr(user, field, changes[field])
+    if changed:
+        user.save(update_fields=changed)
+    return _summary(user)
+
+
+def _locked_user(user_id: int) -> User | None:
+    """The user row, locked until the transaction ends (other rows may still reference it)."""
+    return User.objects.select_for_update(no_key=True).filter(pk=user_id).first()
+
+
+def _revoke_refresh_tokens(user_id: int) -> int:
+    alive = OutstandingToken.objects.filter(
+        user_id=user_id, expires_at__gt=timezone.now(), blacklistedtoken__isnull=True
+    ).values_list("pk", flat=True)
+    dead = [BlacklistedToken(token_id=pk) for pk in alive]
+    BlacklistedToken.objects.bulk_create(dead, ignore_conflicts=True)
+    return len(dead)
+
+
+@transaction.atomic
+def revoke_refresh_tokens(*, user_id: int) -> int:
+    """Blacklist every live refresh token of the user (signs them out everywhere); the count."""
+    if _locked_user(user_id) is None:
+        raise UserNotFound()
+    return _revoke_refresh_tokens(user_id)
+
+
+def change_password(*, user_id: int, old_password: str, new_password: str) -> None:
+    """Replace the password after checking the old one; every refresh token dies with it."""
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        raise UserNotFound()
+    if not user.check_password(old_password):
+        raise WrongPassword()
+    _validate_password(new_password, user=user, field="new_password")
+    old_hash = user.password
+    user.set_password(new_password)
+    with transaction.atomic():
+        locked = _locked_user(user_id)
+        if locked is None:
+            raise UserNotFound()
+        if locked.password != old_hash:
+            raise WrongPassword("The password was changed meanwhile; try again.")
+        user.save(update_fields=["password"])
+        _revoke_refresh_tokens(user_id)
+
+
+def _issue_pair(user: User) -> TokenPair:
+    refresh = RefreshToken.for_user(user)
+    return TokenPair(access=str(refresh.access_token), refresh=str(refresh))
+
+
+def _decode(token_class: type[Token], raw: str) -> Token:
+    """Check signature, expiry, type (and the blacklist, for refresh tokens)."""
+    try:
+        return token_class(raw)
+    except TokenError as error:
+        raise InvalidToken(str(error)) from None
+
+
+def _user_id(token: Token) -> int:
+    try:
+        return int(token[jwt_settings.USER_ID_CLAIM])
+    except (KeyError, TypeError, ValueError):
+        raise InvalidToken() from None
+
+
+def _locked_live_token(token: Token, *, user_id: int) -> OutstandingToken:
+    """The user's outstanding row of this refresh token, locked; it must not be blacklisted."""
+    outstanding = (
+        OutstandingToken.objects.select_for_update()
+        .filter(jti=token[jwt_settings.JTI_CLAIM], user_id=user_id)
+        .first()
+    )
+    if outstanding is None or BlacklistedToken.objects.filter(token=outstanding).exists():
+        raise InvalidToken("Token is blacklisted.")
+    return outstanding
+
+
+def obtain_token_pair(*, email: str, password: str) -> TokenPair:
+    """Sign in: a fresh token pair for an active user with this email and password."""
+    user = authenticate(email=email, password=password)
+    if user is None:
+        raise InvalidCredentials()
+    with transaction.atomic():
+        locked = _locked_user(user.pk)
+        # A password change that committed since `authenticate` read the user wins.
+        if locked is None or not locked.is_active or locked.password != user.password:
+            raise InvalidCredentials()
+        return _issue_pair(locked)
+
+
+def refresh_token_pair(*, refresh_token: str) -> TokenPair:
+    """Rotate a refresh token: it dies and a new pair is issued, once however often it is sent.
+
+    simplejwt's own rotation checks the blacklist without a lock, so concurrent refreshes of
+    one token would all succeed. Here they queue on the token's row lock and re-check the
+    blacklist under it: the first one blacklists the token, every later one is refused.
+    """
+    token = _decode(RefreshToken, refresh_token)
+    with transaction.atomic():
+        user = _locked_user(_user_id(token))
+        if user is None or not user.is_active:
+            raise InvalidToken("The token's user is inactive or gone.")
+        outstanding = _locked_live_token(token, user_id=user.pk)
+        BlacklistedToken.objects.create(token=outstanding)
+        return _issue_pair(user)
+
+
+def verify_token(*, token: str) -> None:
+    """Raise `InvalidToken` unless the token is a live access or refresh token of an active user."""
+    decoded = _decode(UntypedToken, token)
+    if decoded.get(jwt_settings.TOKEN_TYPE_CLAIM) not in {"access", "refresh"}:
+        raise InvalidToken("Token has wrong type.")
+    if BlacklistedToken.objects.filter(token__jti=decoded[jwt_settings.JTI_CLAIM]).exists():
+        raise InvalidToken("Token is blacklisted.")
+    if not User.objects.filter(pk=_user_id(decoded), is_active=True).exists():
+        raise InvalidToken("The token's user is inactive or gone.")
+
+
+def logout(*, user_id: int, refresh_token: str) -> None:
+    """Kill one of the user's refresh tokens; someone else's token is as invalid as a forged one."""
+    token = _decode(RefreshToken, refresh_token)
+    if _user_id(token) != user_id:
+        raise InvalidToken()
+    with transaction.atomic():
+        outstanding = _locked_live_token(token, user_id=user_id)
+        BlacklistedToken.objects.create(token=outstanding)
