@@ -1,1 +1,15 @@
-urlpatterns: list = []
+"""Routes under /api/v1/auth/."""
+
+from django.urls import path
+
+from accounts import apis
+
+urlpatterns = [
+    path("register/", apis.RegisterView.as_view(), name="auth-register"),
+    path("token/", apis.TokenObtainView.as_view(), name="auth-token"),
+    path("token/refresh/", apis.TokenRefreshView.as_view(), name="auth-token-refresh"),
+    path("token/verify/", apis.TokenVerifyView.as_view(), name="auth-token-verify"),
+    path("logout/", apis.LogoutView.as_view(), name="auth-logout"),
+    path("me/", apis.MeView.as_view(), name="auth-me"),
+    path("password/", apis.PasswordChangeView.as_view(), name="auth-password"),
+]

@@ -1,0 +1,227 @@
+"""The accounts endpoints under /api/v1/auth/: thin views over `accounts.services`."""
+
+from django.contrib.auth import update_session_auth_hash
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, status
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_simplejwt import exceptions as jwt_exceptions
+from rest_framework_simplejwt.authentication import JWTAuthentication
+
+from accounts import services
+from accounts.serializers import (
+    AccountSerializer,
+    MeSerializer,
+    MeUpdateSerializer,
+    PasswordChangeSerializer,
+    RefreshSerializer,
+    RegisterSerializer,
+    TokenObtainSerializer,
+    TokenPairSerializer,
+    TokenVerifySerializer,
+)
+from shop.kernel.api.schema import ErrorSerializer, error_responses
+from shop.kernel.api.throttling import ScopedRateThrottle
+
+WWW_AUTHENTICATE = 'Bearer realm="api"'
+
+
+def _unauthorized(description: str) -> dict[int, OpenApiResponse]:
+    return {401: OpenApiResponse(response=ErrorSerializer, description=description)}
+
+
+def _validated(serializer_class, request, **kwargs) -> dict:
+    serializer = serializer_class(data=request.data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _flattened(exc: Exception) -> Exception:
+    """simplejwt's errors carry a dict as `detail`; the API's shape is a flat detail and code."""
+    if isinstance(exc, jwt_exceptions.AuthenticationFailed) and isinstance(exc.detail, dict):
+        return exceptions.AuthenticationFailed(
+            str(exc.detail["detail"]), code=str(exc.detail["code"])
+        )
+    return exc
+
+
+class AccountsView(APIView):
+    """401s come out as `{"detail", "code"}` with `WWW-Authenticate`, whatever raised them."""
+
+    authentication_classes = [JWTAuthentication, SessionAuthentication]
+    permission_classes = [IsAuthenticated]
+
+    def get_authenticate_header(self, request) -> str:
+        return WWW_AUTHENTICATE
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(_flattened(exc))
+        if response.status_code == 401 and not response.has_header("WWW-Authenticate"):
+            response["WWW-Authenticate"] = WWW_AUTHENTICATE
+        return response
+
+
+class PublicView(AccountsView):
+    """For anyone: credentials sent along are not even looked at."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+
+class RegisterView(PublicView):
+    """POST register/: sign up; throttled per client."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth_register"
+
+    @extend_schema(
+        summary="Create a customer account",
+        description="The email is unique case-insensitively and stored lower-cased; the "
+        "password must pass the server's password validators.",
+        request=RegisterSerializer,
+        responses={201: AccountSerializer, **error_responses(400, 429)},
+        tags=["auth"],
+    )
+    def post(self, request):
+        user = services.register_user(**_validated(RegisterSerializer, request))
+        return Response(AccountSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+class TokenObtainView(PublicView):
+    """POST token/: sign in with email and password; throttled per client."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth_token"
+
+    @extend_schema(
+        summary="Sign in: get an access and a refresh token",
+        request=TokenObtainSerializer,
+        responses={
+            200: TokenPairSerializer,
+            **error_responses(400, 429),
+            **_unauthorized("Wrong email or password, or the account is deactivated."),
+        },
+        tags=["auth"],
+    )
+    def post(self, request):
+        pair = services.obtain_token_pair(**_validated(TokenObtainSerializer, request))
+        return Response(TokenPairSerializer(pair).data)
+
+
+class TokenRefreshView(PublicView):
+    """POST token/refresh/: rotate a refresh token."""
+
+    @extend_schema(
+        summary="Exchange a refresh token for a new pair",
+        description="The refresh token sent is dead afterwards (rotation): sending it again, "
+        "or sending it after logout or a password change, is a 401.",
+        request=RefreshSerializer,
+        responses={
+            200: TokenPairSerializer,
+            **error_responses(400),
+            **_unauthorized("The refresh token is invalid, expired or dead, or its user is."),
+        },
+        tags=["auth"],
+    )
+    def post(self, request):
+        data = _validated(RefreshSerializer, request)
+        pair = services.refresh_token_pair(refresh_token=data["refresh"])
+        return Response(TokenPairSerializer(pair).data)
+
+
+class TokenVerifyView(PublicView):
+    """POST token/verify/: is this token good for anything?"""
+
+    @extend_schema(
+        summary="Check that a token is valid",
+        description="200 with an empty object for a live access or refresh token of an active "
+        "user; 401 otherwise.",
+        request=TokenVerifySerializer,
+        responses={
+            200: OpenApiResponse(response=OpenApiTypes.OBJECT, description="The token is valid."),
+            **error_responses(400),
+            **_unauthorized("The token is invalid, expired or dead, or its user is."),
+        },
+        tags=["auth"],
+    )
+    def post(self, request):
+        data = _validated(TokenVerifySerializer, request)
+        services.verify_token(token=data["token"])
+        return Response({})
+
+
+class LogoutView(AccountsView):
+    """POST logout/: kill one of the caller's refresh tokens."""
+
+    @extend_schema(
+        summary="Sign out: kill a refresh token",
+        description="The refresh token must be the caller's own and still alive.",
+        request=RefreshSerializer,
+        responses={
+            205: OpenApiResponse(description="The refresh token is dead."),
+            **error_responses(400),
+            **_unauthorized(
+                "Not authenticated, or the refresh token is invalid, dead or someone else's."
+            ),
+        },
+        tags=["auth"],
+    )
+    def post(self, request):
+        data = _validated(RefreshSerializer, request)
+        services.logout(user_id=request.user.pk, refresh_token=data["refresh"])
+        return Response(status=status.HTTP_205_RESET_CONTENT)
+
+
+class MeView(AccountsView):
+    """GET/PATCH me/: the signed-in user; only the names are writable."""
+
+    @extend_schema(
+        summary="The signed-in user",
+        responses={200: MeSerializer, **error_responses(401)},
+        tags=["auth"],
+    )
+    def get(self, request):
+        return Response(MeSerializer(request.user).data)
+
+    @extend_schema(
+        summary="Change the signed-in user's names",
+        description="Only `first_name` and `last_name` may be sent; any other field is a 400.",
+        request=MeUpdateSerializer,
+        responses={200: MeSerializer, **error_responses(400, 401)},
+        tags=["auth"],
+    )
+    def patch(self, request):
+        data = _validated(MeUpdateSerializer, request, partial=True)
+        user = services.update_profile(user_id=request.user.pk, **data)
+        return Response(MeSerializer(user).data)
+
+
+class PasswordChangeView(AccountsView):
+    """POST password/: change the password, killing every refresh token."""
+
+    # Guessing `old_password` with a stolen access token is throttled per user.
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth_token"
+
+    @extend_schema(
+        summary="Change the signed-in user's password",
+        description="Every refresh token of the user dies; sign in again to get a new one.",
+        request=PasswordChangeSerializer,
+        responses={
+            204: OpenApiResponse(description="The password is changed."),
+            **error_responses(400, 401, 429),
+        },
+        tags=["auth"],
+    )
+    def post(self, request):
+        services.change_password(
+            user_id=request.user.pk, **_validated(PasswordChangeSerializer, request)
+        )
+        if isinstance(request.successful_authenticator, SessionAuthentication):
+            # Keep the browsable API's session alive; every other session is signed out.
+            request.user.refresh_from_db(fields=["password"])
+            update_session_auth_hash(request, request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
