@@ -106,9 +106,9 @@ class OrderViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk: str):
-        order = selectors.order_detail(user=request.user, order_id=int(pk))
-        services.cancel_order(order_id=order.pk, actor_id=request.user.pk)
-        return self._order_response(order.pk)
+        selectors.check_order_visible(user=request.user, order_id=int(pk))
+        services.cancel_order(order_id=int(pk), actor_id=request.user.pk)
+        return self._order_response(int(pk))
 
     @extend_schema(
         summary="Ship a paid order (staff)",

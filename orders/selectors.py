@@ -28,6 +28,15 @@ def order_list(*, user, status: str | None = None) -> QuerySet[Order]:
     return orders.order_by("-created_at", "-id")
 
 
+def check_order_visible(*, user, order_id: int) -> None:
+    """`OrderNotFound` unless `user` may see the order (one cheap query, nothing prefetched)."""
+    orders = Order.objects.filter(pk=order_id)
+    if not user.is_staff:
+        orders = orders.filter(customer_id=user.pk)
+    if not orders.exists():
+        raise OrderNotFound()
+
+
 def order_detail(*, user, order_id: int) -> Order:
     """One order `user` may see; `OrderNotFound` for an order that is missing or not theirs."""
     order = _visible_orders(user=user).filter(pk=order_id).first()
