@@ -28,7 +28,7 @@ from payments.exceptions import (
     RefundDeclined,
 )
 from payments.gateways import get_gateway
-from payments.gateways.base import ChargeResult
+from payments.gateways.base import ChargeResult, WebhookEvent
 from payments.gateways.webhooks import PAYMENT_SUCCEEDED
 from payments.models import (
     LIVE_STATUSES,
@@ -260,6 +260,14 @@ def refund_for_cancelled_order(*, order_id: int) -> list[RefundSummary]:
     ]
 
 
+def _names_another_charge(payment: Payment, event: WebhookEvent) -> bool:
+    return bool(
+        payment.provider_reference
+        and event.charge_reference
+        and payment.provider_reference != event.charge_reference
+    )
+
+
 def handle_webhook(*, provider: str, body: bytes, headers: Mapping[str, str]) -> WebhookOutcome:
     """Verify a provider's webhook and settle the payment it names, once per event id."""
     event = get_gateway(provider).parse_webhook(body=body, headers=headers)
@@ -278,7 +286,7 @@ def handle_webhook(*, provider: str, body: bytes, headers: Mapping[str, str]) ->
         except IntegrityError:
             return "duplicate"
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
-        if payment.status != PaymentStatus.PROCESSING:
+        if payment.status != PaymentStatus.PROCESSING or _names_another_charge(payment, event):
             return "processed"
         payment.provider_reference = payment.provider_reference or event.charge_reference
         if event.type == PAYMENT_SUCCEEDED:

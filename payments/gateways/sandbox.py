@@ -139,9 +139,14 @@ class SandboxGateway(PaymentGateway):
 
     def settle_async_charge(
         self, *, idempotency_key: str, succeeded: bool, failure_code: str
-    ) -> None:
-        """The provider's side of a webhook: decide a `processing` charge, as the bank would."""
+    ) -> str | None:
+        """Decide a `processing` charge, as the bank would; its reference, None if unknown."""
         SandboxCharge.objects.filter(idempotency_key=idempotency_key, status="processing").update(
             status="succeeded" if succeeded else "failed",
             failure_code="" if succeeded else failure_code,
+        )
+        return (
+            SandboxCharge.objects.filter(idempotency_key=idempotency_key)
+            .values_list("reference", flat=True)
+            .first()
         )
