@@ -1,0 +1,185 @@
+"""The catalog in Django's admin, for staff: every write goes through `catalog.services`.
+
+Form validation (field validators, unique fields, check constraints) turns ordinary mistakes
+into form errors; a conflict that only the database sees (a SKU taken by a concurrent request
+between the check and the write) becomes an error message on the same page, never a 500.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count, Model
+from django.http import HttpResponseRedirect
+
+from catalog import services
+from catalog.exceptions import CatalogError
+from catalog.models import Category, Product
+
+
+class StaffOnlyAdmin(admin.ModelAdmin):
+    """Every active member of staff runs the catalog, as in the staff API; customers never."""
+
+    def _is_staff(self, request) -> bool:
+        return request.user.is_active and request.user.is_staff
+
+    def has_module_permission(self, request) -> bool:
+        return self._is_staff(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self._is_staff(request)
+
+    def has_add_permission(self, request) -> bool:
+        return self._is_staff(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self._is_staff(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self._is_staff(request)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except CatalogError as error:
+            return self._refused(request, error)
+
+    def changelist_view(self, request, extra_context=None):
+        try:
+            return super().changelist_view(request, extra_context)
+        except CatalogError as error:
+            return self._refused(request, error)
+
+    def _refused(self, request, error: CatalogError) -> HttpResponseRedirect:
+        """The write was rolled back: say why, and go back to the page."""
+        field = getattr(error, "field", None)
+        message = f"{field}: {error.detail}" if field else error.detail
+        self.message_user(request, f"Nothing was saved. {message}", messages.ERROR)
+        return HttpResponseRedirect(request.get_full_path())
+
+
+def _adopt(obj: Model, saved: Model) -> None:
+    """Turn the admin's unsaved `obj` into the row a service created (for its redirect/log)."""
+    for field in obj._meta.concrete_fields:
+        setattr(obj, field.attname, getattr(saved, field.attname))
+    obj._state.adding = False
+    obj._state.db = saved._state.db
+
+
+class InStockFilter(admin.SimpleListFilter):
+    title = "in stock"
+    parameter_name = "in_stock"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(stock__gt=0)
+        if self.value() == "no":
+            return queryset.filter(stock=0)
+        return queryset
+
+
+class ProductAdminForm(forms.ModelForm):
+    class Meta:
+        model = Product
+        fields = ("sku", "name", "slug", "category", "description", "price", "stock", "is_active")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slug"].required = False
+        self.fields["slug"].help_text = "Left blank, a unique slug is made from the name."
+
+
+@admin.register(Product)
+class ProductAdmin(StaffOnlyAdmin):
+    form = ProductAdminForm
+    list_display = ("sku", "name", "category", "price", "stock", "is_active")
+    list_display_links = ("sku", "name")
+    list_editable = ("price", "stock", "is_active")
+    list_filter = ("category", "is_active", InStockFilter)
+    list_select_related = ("category",)
+    search_fields = ("sku", "name")
+    prepopulated_fields = {"slug": ("name",)}
+    readonly_fields = ("created_at", "updated_at")
+    fields = (
+        "sku",
+        "name",
+        "slug",
+        "category",
+        "description",
+        "price",
+        "stock",
+        "is_active",
+        "created_at",
+        "updated_at",
+    )
+    actions = ("activate", "deactivate")
+    ordering = ("-created_at", "-id")
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "stock":
+            # The form remembers the stock it showed, so saving a page opened before an order
+            # reserved units leaves the stock alone unless staff actually changed it.
+            kwargs["show_hidden_initial"] = True
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        fields = services.PRODUCT_FIELDS
+        if change:
+            data = {name: form.cleaned_data[name] for name in form.changed_data if name in fields}
+            services.update_product(product=obj, data=data)
+        else:
+            data = {name: value for name, value in form.cleaned_data.items() if name in fields}
+            _adopt(obj, services.create_product(**data))
+
+    def delete_model(self, request, obj):
+        services.delete_product(product=obj)
+
+    def delete_queryset(self, request, queryset):
+        for product in queryset:
+            services.delete_product(product=product)
+
+    @admin.action(description="Activate selected products", permissions=["change"])
+    def activate(self, request, queryset):
+        changed = services.set_products_active(
+            product_ids=queryset.values_list("id", flat=True), is_active=True
+        )
+        self.message_user(request, f"{changed} product(s) activated.", messages.SUCCESS)
+
+    @admin.action(description="Deactivate selected products", permissions=["change"])
+    def deactivate(self, request, queryset):
+        changed = services.set_products_active(
+            product_ids=queryset.values_list("id", flat=True), is_active=False
+        )
+        self.message_user(request, f"{changed} product(s) deactivated.", messages.SUCCESS)
+
+
+@admin.register(Category)
+class CategoryAdmin(StaffOnlyAdmin):
+    list_display = ("name", "slug", "product_count")
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    fields = ("name", "slug", "description")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(product_count=Count("products"))
+
+    @admin.display(description="products", ordering="product_count")
+    def product_count(self, category: Category) -> int:
+        return category.product_count
+
+    def save_model(self, request, obj, form, change):
+        fields = services.CATEGORY_FIELDS
+        if change:
+            data = {name: form.cleaned_data[name] for name in form.changed_data if name in fields}
+            services.update_category(category=obj, data=data)
+        else:
+            data = {name: value for name, value in form.cleaned_data.items() if name in fields}
+            _adopt(obj, services.create_category(**data))
+
+    def delete_model(self, request, obj):
+        services.delete_category(category=obj)
+
+    def delete_queryset(self, request, queryset):
+        for category in queryset:
+            services.delete_category(category=category)
