@@ -1,0 +1,105 @@
+"""Django admin for users: Django's UserAdmin, adapted to the email login.
+
+New users are created through `services.create_user`, so the admin obeys the same rules as
+everyone else (email stored lower-cased, unique case-insensitively). A password set here kills
+the user's refresh tokens, as a password change through the API does.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import (
+    AdminPasswordChangeForm,
+    BaseUserCreationForm,
+    UserChangeForm,
+)
+from django.utils.translation import gettext_lazy as _
+
+from accounts import services
+from accounts.models import User, normalize_email
+
+
+def _clean_unique_email(form: forms.ModelForm) -> str:
+    email = normalize_email(form.cleaned_data["email"])
+    taken = services.get_user_by_email(email=email)
+    if taken is not None and taken.id != form.instance.pk:
+        raise forms.ValidationError(
+            _("A user with this email address already exists."), code="unique"
+        )
+    return email
+
+
+class UserCreationForm(BaseUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email",)
+
+    def clean_email(self) -> str:
+        return _clean_unique_email(self)
+
+
+class UserEditForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+    def clean_email(self) -> str:
+        return _clean_unique_email(self)
+
+
+class PasswordSetForm(AdminPasswordChangeForm):
+    def save(self, commit: bool = True) -> User:
+        user = super().save(commit=commit)
+        if commit:
+            services.revoke_refresh_tokens(user_id=user.pk)
+        return user
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = UserEditForm
+    add_form = UserCreationForm
+    change_password_form = PasswordSetForm
+
+    list_display = ("email", "first_name", "last_name", "is_staff", "is_active", "date_joined")
+    list_filter = ("is_staff", "is_superuser", "is_active", "groups")
+    search_fields = ("email", "first_name", "last_name")
+    ordering = ("email",)
+    readonly_fields = ("last_login", "date_joined")
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name")}),
+        (
+            _("Permissions"),
+            {
+                "fields": (
+                    "is_active",
+                    "is_staff",
+                    "is_superuser",
+                    "groups",
+                    "user_permissions",
+                ),
+            },
+        ),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "password1", "password2"),
+            },
+        ),
+    )
+
+    def save_model(self, request, obj: User, form, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        created = services.create_user(
+            email=form.cleaned_data["email"], password=form.cleaned_data["password1"]
+        )
+        obj.pk = created.id
+        obj._state.adding = False
+        obj.refresh_from_db()
