@@ -1,0 +1,101 @@
+"""Races on PostgreSQL: real threads, each with its own connection, released together.
+
+SQLite takes one writer at a time for the whole database, so it cannot show these races; the
+row locks and unique constraints that decide them are PostgreSQL's.
+"""
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+
+import pytest
+from django.db import connection, connections
+from django.db.models import Sum
+
+from catalog.models import Product
+from orders.models import Order, OrderLine
+from tests.conftest import client_for
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="needs PostgreSQL: SQLite serialises all writers, so there is no race to observe",
+    ),
+    pytest.mark.django_db(transaction=True),
+]
+
+ORDERS = "/api/v1/orders/"
+
+
+def _race(calls: list[Callable]) -> list:
+    """Run every call in its own thread, all released at once by a barrier; their results."""
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+    errors: list[BaseException] = []
+
+    def run(index: int, call: Callable) -> None:
+        try:
+            barrier.wait(timeout=30)
+            results[index] = call()
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a thread never finished"
+    assert errors == []
+    return results
+
+
+def test_forty_customers_racing_for_the_last_ten_units_leave_exactly_ten_orders(make_user):
+    product = Product.objects.create(
+        sku="LAST-10", name="Rare", slug="rare", price="5.00", stock=10
+    )
+    clients = [client_for(make_user()) for _ in range(40)]
+    body = {"items": [{"product_id": product.pk, "quantity": 1}]}
+
+    responses = _race([lambda client=client: client.post(ORDERS, body) for client in clients])
+
+    statuses = Counter(response.status_code for response in responses)
+    assert statuses == {201: 10, 409: 30}
+    assert {r.json()["code"] for r in responses if r.status_code == 409} == {"insufficient_stock"}
+    product.refresh_from_db()
+    assert product.stock == 0
+    ordered = (
+        OrderLine.objects.filter(product_id=product.pk)
+        .exclude(order__status="cancelled")
+        .aggregate(units=Sum("quantity"))["units"]
+    )
+    assert product.stock + ordered == 10
+    assert Order.objects.count() == 10
+
+
+def test_twenty_twins_with_one_idempotency_key_place_one_order(customer):
+    product = Product.objects.create(sku="TWIN", name="Twin", slug="twin", price="5.00", stock=50)
+    clients = [client_for(customer) for _ in range(20)]
+    body = {"items": [{"product_id": product.pk, "quantity": 2}]}
+
+    responses = _race(
+        [
+            lambda client=client: client.post(ORDERS, body, headers={"Idempotency-Key": "twin"})
+            for client in clients
+        ]
+    )
+
+    assert Order.objects.count() == 1
+    product.refresh_from_db()
+    assert product.stock == 48
+    order_id = Order.objects.get().pk
+    created = [response for response in responses if response.status_code == 201]
+    in_progress = [response for response in responses if response.status_code == 409]
+    assert len(created) + len(in_progress) == 20
+    assert created
+    assert {response.json()["id"] for response in created} == {order_id}
+    assert len({str(response.json()) for response in created}) == 1
+    assert {response.json()["code"] for response in in_progress} <= {"idempotency_key_in_progress"}
