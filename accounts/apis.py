@@ -9,7 +9,6 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt import exceptions as jwt_exceptions
-from rest_framework_simplejwt.authentication import JWTAuthentication
 
 from accounts import services
 from accounts.serializers import (
@@ -51,7 +50,6 @@ def _flattened(exc: Exception) -> Exception:
 class AccountsView(APIView):
     """401s come out as `{"detail", "code"}` with `WWW-Authenticate`, whatever raised them."""
 
-    authentication_classes = [JWTAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated]
 
     def get_authenticate_header(self, request) -> str:

@@ -88,6 +88,17 @@ def test_the_email_is_stored_lower_cased_and_any_case_signs_in(anon_client):
     assert signed_in.status_code == 200
 
 
+def test_an_international_domain_is_lower_cased_too(anon_client):
+    response = anon_client.post(REGISTER, {"email": "Ann@ÖLMARKT.de", "password": PASSWORD})
+
+    assert response.status_code == 201
+    assert response.json()["email"] == "ann@ölmarkt.de"
+    taken = anon_client.post(REGISTER, {"email": "ann@Ölmarkt.de", "password": PASSWORD})
+    assert list(taken.json()) == ["email"]
+    signed_in = anon_client.post(TOKEN, {"email": "ANN@Ölmarkt.DE", "password": PASSWORD})
+    assert signed_in.status_code == 200
+
+
 @pytest.mark.parametrize(
     ("existing", "attempt"),
     [("ann@x.com", "Ann@X.com"), ("ann@x.com", "ann@x.com"), ("Ann@X.com", "ann@x.COM")],
