@@ -14,7 +14,7 @@ from orders.serializers import (
     OrderShipSerializer,
 )
 from shop.kernel.api.permissions import IsStaff
-from shop.kernel.api.schema import error_responses
+from shop.kernel.api.schema import ErrorSerializer, error_responses
 from shop.kernel.api.throttling import ScopedRateThrottle
 from shop.kernel.idempotency import HEADER as IDEMPOTENCY_HEADER
 from shop.kernel.idempotency import idempotent
@@ -35,6 +35,33 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     ),
 )
 _ORDER = OpenApiResponse(OrderSerializer, description="The order.")
+_INVALID_TRANSITION = {
+    409: OpenApiResponse(
+        ErrorSerializer, description="`invalid_transition`: not from the order's current status."
+    )
+}
+_PLACEMENT_ERRORS = {
+    **error_responses(400, 401, 409, 422, 429),
+    400: OpenApiResponse(
+        OpenApiTypes.OBJECT,
+        description=(
+            'Validation error (`{"field": ["message", ...]}`), a malformed `Idempotency-Key`, or '
+            "`product_unavailable` naming the unknown or inactive products "
+            "(`unavailable_product_ids`)."
+        ),
+    ),
+    409: OpenApiResponse(
+        ErrorSerializer,
+        description=(
+            "`insufficient_stock` naming the products short (`shortages`: product_id, "
+            "requested, available), or `idempotency_key_in_progress`."
+        ),
+    ),
+    422: OpenApiResponse(
+        ErrorSerializer,
+        description="`idempotency_key_reused`: this key was used with another body.",
+    ),
+}
 
 
 @extend_schema(tags=["orders"])
@@ -72,7 +99,7 @@ class OrderViewSet(viewsets.GenericViewSet):
         ),
         request=OrderCreateSerializer,
         parameters=[IDEMPOTENCY_KEY],
-        responses={201: _ORDER, **error_responses(400, 401, 409, 422, 429)},
+        responses={201: _ORDER, **_PLACEMENT_ERRORS},
     )
     @idempotent("orders.place", atomic=True)
     def create(self, request):
@@ -102,7 +129,7 @@ class OrderViewSet(viewsets.GenericViewSet):
         ),
         parameters=[ORDER_ID],
         request=None,
-        responses={200: _ORDER, **error_responses(401, 404, 409)},
+        responses={200: _ORDER, **error_responses(401, 404), **_INVALID_TRANSITION},
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk: str):
@@ -114,7 +141,7 @@ class OrderViewSet(viewsets.GenericViewSet):
         summary="Ship a paid order (staff)",
         parameters=[ORDER_ID],
         request=OrderShipSerializer,
-        responses={200: _ORDER, **error_responses(400, 401, 403, 404, 409)},
+        responses={200: _ORDER, **error_responses(400, 401, 403, 404), **_INVALID_TRANSITION},
     )
     @action(detail=True, methods=["post"], permission_classes=[IsStaff])
     def ship(self, request, pk: str):
@@ -127,7 +154,7 @@ class OrderViewSet(viewsets.GenericViewSet):
         summary="Mark a shipped order delivered (staff)",
         parameters=[ORDER_ID],
         request=None,
-        responses={200: _ORDER, **error_responses(401, 403, 404, 409)},
+        responses={200: _ORDER, **error_responses(401, 403, 404), **_INVALID_TRANSITION},
     )
     @action(detail=True, methods=["post"], permission_classes=[IsStaff])
     def deliver(self, request, pk: str):

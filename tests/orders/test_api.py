@@ -622,3 +622,17 @@ def test_the_order_endpoints_refuse_other_methods(customer_client, staff_client,
     assert staff_client.patch(_url(order_id), {"status": "paid"}).status_code == 405
     assert customer_client.get(_url(order_id, "cancel")).status_code == 405
     assert services.get_payment_due(order_id=order_id).status == "pending"
+
+
+def test_the_schema_documents_the_idempotency_key_and_the_error_responses(anon_client):
+    schema = anon_client.get(
+        "/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json"
+    ).json()
+
+    place = schema["paths"]["/api/v1/orders/"]["post"]
+    assert {"in": "header", "name": "Idempotency-Key"}.items() <= place["parameters"][0].items()
+    assert set(place["responses"]) == {"201", "400", "401", "409", "422", "429"}
+    ship = schema["paths"]["/api/v1/orders/{id}/ship/"]["post"]
+    assert set(ship["responses"]) == {"200", "400", "401", "403", "404", "409"}
+    listing = schema["paths"]["/api/v1/orders/"]["get"]
+    assert "status" in {parameter["name"] for parameter in listing["parameters"]}
