@@ -1,5 +1,8 @@
 """The catalog's HTTP endpoints: thin viewsets that read through selectors and write through
 services. Anyone may read; only staff may write (a customer gets 403, an anonymous caller 401).
+
+Each viewset's `serializer_class` is its write serializer (which also draws the browsable API's
+form); responses always use the plain read serializers.
 """
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
@@ -30,6 +33,7 @@ class CategoryViewSet(viewsets.GenericViewSet):
     lookup_field = "slug"
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
     filter_backends: list = []
+    serializer_class = CategoryWriteSerializer
 
     def get_queryset(self):
         return selectors.category_list()
@@ -59,7 +63,7 @@ class CategoryViewSet(viewsets.GenericViewSet):
         tags=["catalog"],
     )
     def create(self, request):
-        serializer = CategoryWriteSerializer(data=request.data)
+        serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         category = services.create_category(**serializer.validated_data)
         return Response(CategorySerializer(category).data, status=status.HTTP_201_CREATED)
@@ -73,7 +77,7 @@ class CategoryViewSet(viewsets.GenericViewSet):
     )
     def partial_update(self, request, slug: str):
         category = self.get_object()
-        serializer = CategoryWriteSerializer(data=request.data, partial=True)
+        serializer = self.get_serializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         category = services.update_category(category=category, data=serializer.validated_data)
         return Response(CategorySerializer(category).data)
@@ -93,6 +97,7 @@ class ProductViewSet(viewsets.GenericViewSet):
     permission_classes = [IsStaffOrReadOnly]
     lookup_value_regex = r"[0-9]+"
     filterset_class = ProductFilter
+    serializer_class = ProductWriteSerializer
 
     def get_queryset(self):
         return selectors.product_list(user=self.request.user)
@@ -130,7 +135,7 @@ class ProductViewSet(viewsets.GenericViewSet):
         tags=["catalog"],
     )
     def create(self, request):
-        serializer = ProductWriteSerializer(data=request.data)
+        serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         product = services.create_product(**serializer.validated_data)
         return Response(ProductSerializer(product).data, status=status.HTTP_201_CREATED)
@@ -169,7 +174,7 @@ class ProductViewSet(viewsets.GenericViewSet):
 
     def _update(self, request, *, partial: bool) -> Response:
         product = self.get_object()
-        serializer = ProductWriteSerializer(data=request.data, partial=partial)
+        serializer = self.get_serializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         product = services.update_product(product=product, data=serializer.validated_data)
         return Response(ProductSerializer(product).data)

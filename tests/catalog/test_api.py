@@ -491,3 +491,17 @@ def test_an_anonymous_write_is_told_how_to_authenticate(anon_client):
 
     assert response.status_code == 401
     assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+@pytest.mark.parametrize("client_name", ["anon_client", "staff_client"])
+def test_the_browsable_api_renders_every_catalog_page(
+    request, make_category, make_product, client_name
+):
+    client = request.getfixturevalue(client_name)
+    product = make_product(category=make_category(name="Cups"))
+
+    for url in [PRODUCTS, product_url(product.pk), CATEGORIES, category_url("cups")]:
+        response = client.get(url, HTTP_ACCEPT="text/html")
+
+        assert response.status_code == 200, url
+        assert response["Content-Type"].startswith("text/html")
