@@ -53,7 +53,10 @@ def _validated_items(items: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
     if len(lines) > MAX_LINES:
         raise InvalidOrder("items", f"An order may have at most {MAX_LINES} items.")
     seen: set[int] = set()
-    for product_id, quantity in lines:
+    for line in lines:
+        if not isinstance(line, tuple | list) or len(line) != 2:
+            raise InvalidOrder("items", "Each item is a (product_id, quantity) pair.")
+        product_id, quantity = line
         if not _is_int(product_id) or not 1 <= product_id <= MAX_PRODUCT_ID:
             raise InvalidOrder("items", f"Invalid product id: {product_id!r}.")
         if not _is_int(quantity) or not 1 <= quantity <= MAX_QUANTITY:
@@ -63,7 +66,7 @@ def _validated_items(items: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
         seen.add(product_id)
     if sum(quantity for _, quantity in lines) > MAX_UNITS:
         raise InvalidOrder("items", f"An order may have at most {MAX_UNITS} units in all.")
-    return lines
+    return [(product_id, quantity) for product_id, quantity in lines]
 
 
 def _create_with_unique_number(order: Order) -> None:

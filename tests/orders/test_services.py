@@ -189,6 +189,8 @@ def test_a_total_too_large_to_record_releases_the_reservation(place, make_produc
         pytest.param([("1", 1)], id="string-id"),
         pytest.param([(True, 1)], id="boolean-id"),
         pytest.param([("P", 1.0)], id="float-quantity"),
+        pytest.param([("P",)], id="not-a-pair"),
+        pytest.param([7], id="not-a-sequence"),
         pytest.param([(0, 1)], id="id-0"),
         pytest.param([(2**63, 1)], id="id-beyond-bigint"),
     ],
@@ -196,7 +198,12 @@ def test_a_total_too_large_to_record_releases_the_reservation(place, make_produc
 def test_invalid_items_are_refused_before_anything_is_reserved(customer, make_product, items):
     """`"P"` stands for the id of a product with enough stock."""
     product = make_product(stock=5)
-    items = [(product.pk if pid == "P" else pid, quantity) for pid, quantity in items]
+    items = [
+        tuple(product.pk if part == "P" else part for part in item)
+        if isinstance(item, tuple)
+        else item
+        for item in items
+    ]
 
     with pytest.raises(InvalidOrder) as raised:
         services.place_order(customer_id=customer.pk, items=items)
