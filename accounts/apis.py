@@ -3,12 +3,11 @@
 from django.contrib.auth import update_session_auth_hash
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions, status
+from rest_framework import status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt import exceptions as jwt_exceptions
 
 from accounts import services
 from accounts.serializers import (
@@ -22,10 +21,9 @@ from accounts.serializers import (
     TokenPairSerializer,
     TokenVerifySerializer,
 )
+from shop.kernel.api.errors import WWW_AUTHENTICATE
 from shop.kernel.api.schema import ErrorSerializer, error_responses
 from shop.kernel.api.throttling import ScopedRateThrottle
-
-WWW_AUTHENTICATE = 'Bearer realm="api"'
 
 
 def _unauthorized(description: str) -> dict[int, OpenApiResponse]:
@@ -38,15 +36,6 @@ def _validated(serializer_class, request, **kwargs) -> dict:
     return serializer.validated_data
 
 
-def _flattened(exc: Exception) -> Exception:
-    """simplejwt's errors carry a dict as `detail`; the API's shape is a flat detail and code."""
-    if isinstance(exc, jwt_exceptions.AuthenticationFailed) and isinstance(exc.detail, dict):
-        return exceptions.AuthenticationFailed(
-            str(exc.detail["detail"]), code=str(exc.detail["code"])
-        )
-    return exc
-
-
 class AccountsView(APIView):
     """401s come out as `{"detail", "code"}` with `WWW-Authenticate`, whatever raised them."""
 
@@ -54,12 +43,6 @@ class AccountsView(APIView):
 
     def get_authenticate_header(self, request) -> str:
         return WWW_AUTHENTICATE
-
-    def handle_exception(self, exc):
-        response = super().handle_exception(_flattened(exc))
-        if response.status_code == 401 and not response.has_header("WWW-Authenticate"):
-            response["WWW-Authenticate"] = WWW_AUTHENTICATE
-        return response
 
 
 class PublicView(AccountsView):

@@ -14,8 +14,17 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from shop.kernel.exceptions import DomainError, FieldError
 
+WWW_AUTHENTICATE = 'Bearer realm="api"'
+
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    response = _render(exc, context)
+    if response is not None and response.status_code == 401:
+        response.headers.setdefault("WWW-Authenticate", WWW_AUTHENTICATE)
+    return response
+
+
+def _render(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, FieldError):
         return Response({exc.field: [exc.detail]}, status=exc.status_code)
     if isinstance(exc, DomainError):
@@ -34,6 +43,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, exceptions.ValidationError):
         if isinstance(response.data, list):
             response.data = {"non_field_errors": response.data}
+        return response
+
+    if isinstance(exc.detail, dict) and {"detail", "code"} <= exc.detail.keys():
+        # simplejwt nests its own {"detail", "code", "messages"} inside `detail`.
+        response.data = {"detail": str(exc.detail["detail"]), "code": str(exc.detail["code"])}
         return response
 
     codes = exc.get_codes()
