@@ -71,6 +71,15 @@ class OrderViewSet(viewsets.GenericViewSet):
     lookup_value_regex = "[0-9]{1,18}"
     throttle_scope = "order_placement"
 
+    def get_serializer_class(self):
+        """The input shape for the browsable API's forms; responses always use OrderSerializer."""
+        return {"create": OrderCreateSerializer, "ship": OrderShipSerializer}.get(
+            self.action, OrderSerializer
+        )
+
+    def get_queryset(self):
+        return selectors.order_list(user=self.request.user)
+
     def get_throttles(self):
         return [ScopedRateThrottle()] if self.action == "create" else []
 

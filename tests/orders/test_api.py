@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 
 from catalog.models import Product
 from orders import services
@@ -636,3 +637,23 @@ def test_the_schema_documents_the_idempotency_key_and_the_error_responses(anon_c
     assert set(ship["responses"]) == {"200", "400", "401", "403", "404", "409"}
     listing = schema["paths"]["/api/v1/orders/"]["get"]
     assert "status" in {parameter["name"] for parameter in listing["parameters"]}
+
+
+@pytest.mark.parametrize("as_staff", [False, True])
+def test_the_browsable_api_renders_every_order_page(customer, staff, order_in, as_staff):
+    order_id = order_in("paid")
+    client = Client()
+    client.force_login(staff if as_staff else customer)
+
+    pages = {
+        ORDERS: 200,
+        f"{ORDERS}?status=paid": 200,
+        f"{ORDERS}?status=lost": 400,
+        _url(order_id): 200,
+        _url(order_id, "cancel"): 405,
+        _url(order_id, "ship"): 405 if as_staff else 403,
+    }
+    for url, expected in pages.items():
+        response = client.get(url, HTTP_ACCEPT="text/html")
+        assert (url, response.status_code) == (url, expected)
+        assert response["Content-Type"].startswith("text/html")
