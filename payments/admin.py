@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from payments import services
-from payments.models import REFUNDABLE_STATUSES, Payment, Refund
+from payments.models import REFUNDABLE_STATUSES, Payment, ProcessedWebhookEvent, Refund
 from shop.kernel.exceptions import DomainError
 from shop.kernel.money import CENT, DECIMAL_PLACES, MAX_DIGITS
 
@@ -171,3 +171,11 @@ class RefundAdmin(ReadOnlyAdmin):
     ordering = ("-created_at", "-id")
     fields = ("id", "payment", "amount", "currency", "provider_reference", "created_at")
     readonly_fields = fields
+
+
+@admin.register(ProcessedWebhookEvent)
+class ProcessedWebhookEventAdmin(ReadOnlyAdmin):
+    list_display = ("event_id", "provider", "type", "received_at")
+    list_filter = ("provider", "type")
+    search_fields = ("=event_id",)
+    ordering = ("-received_at", "-id")

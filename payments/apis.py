@@ -1,5 +1,6 @@
 """HTTP for payments: thin views over `payments.services` and `payments.selectors`."""
 
+from django.core.exceptions import RequestDataTooBig
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -15,6 +16,7 @@ from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
 
 from payments import selectors, services
+from payments.exceptions import InvalidWebhook
 from payments.gateways.webhooks import SIGNATURE_HEADER
 from payments.models import PaymentStatus
 from payments.serializers import (
@@ -200,7 +202,10 @@ class SandboxWebhookView(APIView):
         auth=[],
     )
     def post(self, request):
-        raw_body = request.body
+        try:
+            raw_body = request.body
+        except RequestDataTooBig:
+            raise InvalidWebhook("The webhook body is too large.") from None
         outcome = services.handle_webhook(
             provider=self.provider, body=raw_body, headers=request.headers
         )

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -80,12 +82,17 @@ class Payment(models.Model):
         return f"Payment {self.pk} for order {self.order_id} ({self.status})"
 
     @property
-    def refundable_amount(self):
+    def refundable_amount(self) -> Decimal:
         return self.amount - self.refunded_amount
 
 
 class Refund(models.Model):
-    """Money given back on a payment; the sum of a payment's refunds is its refunded_amount."""
+    """Money given back on a payment; its refunds add up to the payment's refunded_amount.
+
+    The one exception: a capture the provider made for another amount or currency than asked
+    (the payment failed with `amount_mismatch`) is refunded as captured, recorded here in the
+    captured currency, and is not part of refunded_amount.
+    """
 
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
     amount = models.DecimalField(max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES)

@@ -29,7 +29,7 @@ from payments.exceptions import (
 )
 from payments.gateways import get_gateway
 from payments.gateways.base import ChargeResult, WebhookEvent
-from payments.gateways.webhooks import PAYMENT_SUCCEEDED
+from payments.gateways.webhooks import DEFAULT_FAILURE_CODE, PAYMENT_SUCCEEDED
 from payments.models import (
     LIVE_STATUSES,
     REFUNDABLE_STATUSES,
@@ -146,10 +146,10 @@ def _settle_charge(*, payment: Payment, result: ChargeResult) -> PaymentSummary:
         if payment.status != PaymentStatus.PROCESSING:
             return _payment_summary(payment)
         payment.provider_reference = payment.provider_reference or result.reference
-        if result.status == "processing":
+        if result.status == "failed":
+            _fail(payment, failure_code=result.failure_code or DEFAULT_FAILURE_CODE)
+        elif result.status != "succeeded":
             payment.save(update_fields=["provider_reference", "updated_at"])
-        elif result.status == "failed":
-            _fail(payment, failure_code=result.failure_code or "payment_failed")
         elif result.amount != payment.amount or result.currency != payment.currency:
             logger.error(
                 "Provider captured %s %s for payment %s of %s %s; refunding it.",
@@ -160,12 +160,13 @@ def _settle_charge(*, payment: Payment, result: ChargeResult) -> PaymentSummary:
                 payment.currency,
             )
             _fail(payment, failure_code=AMOUNT_MISMATCH)
-            _refund_at_provider(
-                payment=payment,
-                refund=Refund.objects.create(
-                    payment=payment, amount=result.amount, currency=result.currency
-                ),
-            )
+            if result.amount > 0:
+                _refund_at_provider(
+                    payment=payment,
+                    refund=Refund.objects.create(
+                        payment=payment, amount=result.amount, currency=result.currency
+                    ),
+                )
         else:
             _capture(payment, order_payable=order_payable)
     return _payment_summary(payment)

@@ -7,7 +7,7 @@ from django.contrib.messages import get_messages
 from django.test import Client
 
 from payments.models import Payment, Refund
-from tests.payments.support import pay
+from tests.payments.support import event_body, pay, send_webhook
 
 CHANGELIST = "/admin/payments/payment/"
 
@@ -141,3 +141,14 @@ def test_staff_without_access_to_payments_cannot_refund(make_user, paid):
 
     assert response.status_code == 403
     assert Refund.objects.count() == 0
+
+
+def test_processed_webhook_events_are_listed_read_only(admin_client_, customer_client, order_id):
+    payment_id = pay(customer_client, order_id, "tok_async").json()["id"]
+    send_webhook(Client(), event_body(payment_id=payment_id, event_id="evt_listed"))
+
+    listed = admin_client_.get("/admin/payments/processedwebhookevent/")
+
+    assert listed.status_code == 200
+    assert [event.event_id for event in listed.context["cl"].result_list] == ["evt_listed"]
+    assert admin_client_.get("/admin/payments/processedwebhookevent/add/").status_code == 403

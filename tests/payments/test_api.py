@@ -702,5 +702,15 @@ def test_a_failure_for_an_order_cancelled_meanwhile_just_fails_the_payment(
     assert Refund.objects.count() == 0
 
 
+def test_a_webhook_body_too_large_to_read_is_400(anon_client, processing, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+
+    response = send_webhook(anon_client, event_body(payment_id=processing["id"], pad="x" * 2048))
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_webhook"
+    assert payment_status(processing["id"]) == "processing"
+
+
 def test_the_webhook_only_accepts_post(anon_client, db):
     assert anon_client.get(WEBHOOK_URL).status_code == 405

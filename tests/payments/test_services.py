@@ -261,6 +261,32 @@ def test_a_charge_captured_for_an_order_cancelled_meanwhile_is_refunded_at_once(
     assert SandboxCharge.objects.get().refunded_amount == ORDER_TOTAL
 
 
+def test_a_charge_status_shop_does_not_know_waits_for_the_webhook(pay, monkeypatch, order_id):
+    real_charge = SandboxGateway.charge
+
+    def charge_needing_action(self, **kwargs):
+        return replace(real_charge(self, **kwargs), status="requires_action")
+
+    monkeypatch.setattr(SandboxGateway, "charge", charge_needing_action)
+
+    payment = pay("tok_visa")
+
+    assert payment.status == "processing"
+    assert Payment.objects.get().provider_reference.startswith("ch_sandbox_")
+    assert order_status(order_id) == "pending"
+
+
+def test_a_declined_charge_without_a_code_gets_a_generic_one(pay, monkeypatch):
+    real_charge = SandboxGateway.charge
+
+    def charge_without_code(self, **kwargs):
+        return replace(real_charge(self, **kwargs), failure_code="")
+
+    monkeypatch.setattr(SandboxGateway, "charge", charge_without_code)
+
+    assert pay("tok_chargeDeclined").failure_code == "payment_failed"
+
+
 # Refunds
 
 
