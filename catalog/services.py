@@ -175,6 +175,7 @@ def create_product(
         is_active=is_active,
     )
     _check_product_values(product)
+    _lock_category(category)
     _save_product(product, auto_slug=not slug)
     return product
 
@@ -190,6 +191,8 @@ def update_product(*, product: Product, data: Mapping[str, Any]) -> Product:
         raise ProductNotFound()
     changed = _apply(product, data, allowed=PRODUCT_FIELDS)
     _check_product_values(product)
+    if "category" in changed:
+        _lock_category(product.category)
     auto_slug = "slug" in changed and not product.slug
     _save_product(product, auto_slug=auto_slug, update_fields=[*changed, "updated_at"])
     return product
@@ -247,6 +250,18 @@ def _check_product_values(product: Product) -> None:
         raise InvalidValue("price", "The price is too large.")
     if not 0 <= product.stock <= MAX_STOCK:
         raise InvalidValue("stock", f"The stock must be between 0 and {MAX_STOCK}.")
+
+
+def _lock_category(category: Category | None) -> None:
+    """Keep the product's category from being deleted until this transaction ends.
+
+    Foreign keys are checked at commit, too late for a field error; so a category deleted
+    since the caller loaded it is refused here instead.
+    """
+    if category is None:
+        return
+    if not Category.objects.select_for_update(no_key=True).filter(pk=category.pk).exists():
+        raise InvalidValue("category", "No such category.")
 
 
 def _save_product(

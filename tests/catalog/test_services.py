@@ -237,6 +237,20 @@ def test_the_database_refuses_a_zero_price_that_slips_past_the_service(monkeypat
     assert not Product.objects.exists()
 
 
+def test_a_category_deleted_since_it_was_loaded_is_refused(make_category, make_product):
+    category = make_category()
+    product = make_product()
+    Category.objects.filter(pk=category.pk).delete()
+
+    with pytest.raises(InvalidValue) as creating:
+        services.create_product(sku="X", name="X", price=Decimal("1.00"), category=category)
+    with pytest.raises(InvalidValue) as updating:
+        services.update_product(product=product, data={"category": category})
+
+    assert (creating.value.field, updating.value.field) == ("category", "category")
+    assert Product.objects.get().category is None
+
+
 def test_updating_a_product_changes_only_the_given_fields(make_product, make_category):
     product = make_product(name="Mug", price=Decimal("5.00"), stock=3)
     category = make_category()
