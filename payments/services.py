@@ -4,7 +4,8 @@ Paying talks to the outside world, so it cannot be one transaction. It is three 
 record the attempt (`processing`) and commit; ask the provider, with the payment's own id as
 the idempotency key; settle the answer in a new transaction. If the provider does not answer,
 the payment stays `processing` with no provider reference, and the next attempt to pay the
-order asks again with the same key instead of opening a second charge.
+order asks again with the same key instead of opening a second charge. So `pay_order` is
+called outside any transaction: the attempt must be committed before the provider is asked.
 
 Every transaction that touches both an order and its payments locks the order first (through
 `orders.services`), then the payments, so settling, paying and cancelling never deadlock.
