@@ -205,6 +205,24 @@ def delete_product(*, product: Product) -> None:
 
 
 @transaction.atomic
+def get_or_create_category(*, slug: str, name: str, description: str = "") -> tuple[Category, bool]:
+    """The category with this slug, created first if there is none (for imports and seeding)."""
+    category = Category.objects.filter(slug=slug).first()
+    if category is not None:
+        return category, False
+    return create_category(name=name, slug=slug, description=description), True
+
+
+@transaction.atomic
+def get_or_create_product(*, sku: str, **fields: Any) -> tuple[Product, bool]:
+    """The product with this SKU, created from `fields` if there is none; never changed."""
+    product = Product.objects.filter(sku=sku).first()
+    if product is not None:
+        return product, False
+    return create_product(sku=sku, **fields), True
+
+
+@transaction.atomic
 def set_products_active(*, product_ids: Iterable[int], is_active: bool) -> int:
     """Activate or deactivate these products; returns how many actually changed."""
     return (

@@ -1,0 +1,165 @@
+"""`manage.py seed_demo`: demo categories, ~50 products, a staff user and a customer.
+
+Idempotent: running it again creates only what is missing and changes nothing that exists.
+The demo users have well-known passwords, so with DEBUG off they are created only when asked
+for explicitly (`--with-users`).
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from accounts import services as accounts
+from catalog import services as catalog
+
+DEMO_USERS = [
+    {
+        "email": "staff@example.com",
+        "password": "demo-staff-password",
+        "first_name": "Sam",
+        "last_name": "Staff",
+        "is_staff": True,
+        "is_superuser": True,
+    },
+    {
+        "email": "customer@example.com",
+        "password": "demo-customer-password",
+        "first_name": "Casey",
+        "last_name": "Customer",
+        "is_staff": False,
+        "is_superuser": False,
+    },
+]
+
+CATEGORIES = [
+    ("tea", "Tea", "Loose-leaf teas from around the world."),
+    ("coffee", "Coffee", "Whole beans and ground coffee."),
+    ("brewing", "Brewing", "Kettles, pots, grinders and filters."),
+    ("mugs", "Mugs & Cups", "Things to drink from."),
+    ("snacks", "Snacks", "Biscuits and sweets to go with it."),
+]
+
+ITEMS = {
+    "tea": [
+        "Sencha",
+        "Assam",
+        "Darjeeling",
+        "Earl Grey",
+        "Rooibos",
+        "Chamomile",
+        "Jasmine Pearls",
+        "Oolong",
+        "Genmaicha",
+        "Lapsang Souchong",
+    ],
+    "coffee": [
+        "Ethiopia Yirgacheffe",
+        "Colombia Huila",
+        "Kenya AA",
+        "Sumatra Mandheling",
+        "Guatemala Antigua",
+        "Brazil Santos",
+        "Espresso Blend",
+        "Decaf House Blend",
+        "Costa Rica Tarrazu",
+        "Rwanda Nyamasheke",
+    ],
+    "brewing": [
+        "Gooseneck Kettle",
+        "French Press",
+        "Pour-over Dripper",
+        "Paper Filters (100)",
+        "Burr Grinder",
+        "Teapot 1 l",
+        "Tea Infuser",
+        "Milk Frother",
+        "Cold Brew Jar",
+        "Digital Scale",
+    ],
+    "mugs": [
+        "Stoneware Mug",
+        "Glass Tea Cup",
+        "Travel Mug",
+        "Espresso Cup Set",
+        "Enamel Camp Mug",
+        "Double-wall Glass",
+        "Porcelain Teacup",
+        "Latte Bowl",
+        "Tasting Cup",
+        "Thermal Flask",
+    ],
+    "snacks": [
+        "Shortbread",
+        "Almond Biscotti",
+        "Dark Chocolate 70%",
+        "Ginger Snaps",
+        "Oat Cookies",
+        "Stroopwafels",
+        "Matcha Wafers",
+        "Lemon Drizzle Slice",
+        "Salted Caramels",
+        "Florentines",
+    ],
+}
+
+
+def _price(index: int) -> Decimal:
+    return (Decimal("3.49") + Decimal(index * 137 % 4500) / 100).quantize(Decimal("0.01"))
+
+
+def _stock(index: int) -> int:
+    return 0 if index % 11 == 0 else (index * 7) % 60 + 1
+
+
+class Command(BaseCommand):
+    help = "Load idempotent demo data: categories, ~50 products, a staff user and a customer."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--with-users",
+            action="store_true",
+            help="Create the demo users even with DEBUG off (their passwords are public).",
+        )
+
+    def handle(self, *args, with_users: bool, **options):
+        created_products = self._seed_catalog()
+        self.stdout.write(f"Catalog: {created_products} product(s) created.")
+        if settings.DEBUG or with_users:
+            self._seed_users()
+        else:
+            self.stdout.write(
+                self.style.WARNING(
+                    "DEBUG is off: demo users not created (their passwords are public). "
+                    "Pass --with-users to create them anyway."
+                )
+            )
+
+    def _seed_catalog(self) -> int:
+        created = 0
+        index = 0
+        for slug, name, description in CATEGORIES:
+            category, _ = catalog.get_or_create_category(
+                slug=slug, name=name, description=description
+            )
+            for item in ITEMS[slug]:
+                index += 1
+                _, was_created = catalog.get_or_create_product(
+                    sku=f"{slug[:3].upper()}-{index:03d}",
+                    name=item,
+                    description=f"{item}: part of the {name.lower()} range.",
+                    price=_price(index),
+                    stock=_stock(index),
+                    category=category,
+                    is_active=index % 17 != 0,
+                )
+                created += was_created
+        return created
+
+    def _seed_users(self) -> None:
+        self.stdout.write("Demo logins:")
+        for user in DEMO_USERS:
+            if accounts.get_user_by_email(email=user["email"]) is None:
+                accounts.create_user(**user)
+            role = "staff   " if user["is_staff"] else "customer"
+            self.stdout.write(f"  {role}  {user['email']}  /  {user['password']}")

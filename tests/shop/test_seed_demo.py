@@ -1,0 +1,66 @@
+"""`manage.py seed_demo`: demo data that can be loaded any number of times."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from rest_framework.test import APIClient
+
+from accounts.models import User
+from catalog.models import Category, Product
+
+pytestmark = pytest.mark.django_db
+
+
+def seed(*args: str, debug: bool, settings) -> str:
+    settings.DEBUG = debug
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_seeding_twice_creates_the_demo_data_once(settings):
+    seed(debug=True, settings=settings)
+    counts = (Category.objects.count(), Product.objects.count(), User.objects.count())
+
+    output = seed(debug=True, settings=settings)
+
+    assert counts == (5, 50, 2)
+    assert (Category.objects.count(), Product.objects.count(), User.objects.count()) == counts
+    assert "0 product(s) created" in output
+
+
+def test_the_demo_catalog_varies_prices_and_stock(settings):
+    seed(debug=True, settings=settings)
+
+    assert Product.objects.values("price").distinct().count() > 40
+    assert Product.objects.filter(stock=0).exists()
+    assert Product.objects.filter(stock__gt=0).count() > 40
+    assert Product.objects.filter(is_active=False).exists()
+
+
+def test_the_printed_demo_logins_work(settings):
+    output = seed(debug=True, settings=settings)
+
+    client = APIClient()
+    for email, password in [
+        ("staff@example.com", "demo-staff-password"),
+        ("customer@example.com", "demo-customer-password"),
+    ]:
+        assert f"{email}  /  {password}" in output
+        assert (
+            client.post("/api/v1/auth/token/", {"email": email, "password": password}).status_code
+            == 200
+        )
+    assert User.objects.get(email="staff@example.com").is_staff
+
+
+def test_with_debug_off_the_demo_users_are_refused_unless_asked_for(settings):
+    output = seed(debug=False, settings=settings)
+
+    assert User.objects.count() == 0
+    assert Product.objects.count() == 50
+    assert "--with-users" in output
+
+    seed("--with-users", debug=False, settings=settings)
+    assert User.objects.count() == 2
