@@ -16,6 +16,15 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 install: $(STAMP)
 
+BENCH_STAMP := $(VENV)/.installed-bench
+$(BENCH_STAMP): $(STAMP) requirements-bench.txt
+	$(BIN)/python -m pip install --quiet -r requirements-bench.txt
+	touch $(BENCH_STAMP)
+
+# Load test: gunicorn (2 sync workers, DEBUG off) driven by wrk; see docs/PERFORMANCE.md.
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
 migrate: install
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 
