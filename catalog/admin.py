@@ -117,6 +117,10 @@ class ProductAdmin(StaffOnlyAdmin):
     ordering = ("-created_at", "-id")
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "price":
+            # Django's admin has no narrow widget for decimals: the default input is as wide as
+            # a text field and pushed the list's last columns out of a 1280-pixel window.
+            kwargs["widget"] = forms.NumberInput(attrs={"class": "vBigIntegerField"})
         if db_field.name == "stock":
             # The form remembers the stock it showed, so saving a page opened before an order
             # reserved units leaves the stock alone unless staff actually changed it.

@@ -69,8 +69,11 @@ def _price_filter(lookup_expr: str, help_text: str) -> filters.NumberFilter:
 
 
 class ProductFilter(filters.FilterSet):
+    # A filter with a `method` has no model field to take its label from: without a `label`,
+    # the browsable API's filter form calls it "[invalid name]".
     search = filters.CharFilter(
         method="filter_search",
+        label="Search",
         help_text="Case-insensitive text in the name, the description or the SKU.",
     )
     category = filters.ModelChoiceFilter(
@@ -84,11 +87,14 @@ class ProductFilter(filters.FilterSet):
     max_price = _price_filter("lte", "Only products costing at most this much.")
     in_stock = StrictBooleanFilter(
         method="filter_in_stock",
+        label="In stock",
+        widget=forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")]),
         help_text="`true`: only products in stock; `false`: only those out of stock.",
     )
     ordering = filters.ChoiceFilter(
         choices=[(value, value) for value in ORDERINGS],
         method="filter_ordering",
+        label="Ordering",
         help_text="Sort order; `-` for descending. Newest first by default.",
     )
 

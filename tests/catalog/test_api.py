@@ -505,3 +505,26 @@ def test_the_browsable_api_renders_every_catalog_page(
 
         assert response.status_code == 200, url
         assert response["Content-Type"].startswith("text/html")
+
+
+def test_the_browsable_api_filter_form_labels_every_filter(anon_client):
+    response = anon_client.get(PRODUCTS, HTTP_ACCEPT="text/html")
+
+    html = response.content.decode()
+    assert "[invalid name]" not in html
+    for name, label in [("search", "Search"), ("in_stock", "In stock"), ("ordering", "Ordering")]:
+        assert f'<label for="id_{name}">{label}:</label>' in html
+    assert '<option value="true">Yes</option>' in html
+
+
+def test_the_filter_forms_blank_fields_filter_nothing_and_its_no_means_sold_out(
+    anon_client, make_product
+):
+    make_product(sku="FULL", stock=3)
+    make_product(sku="EMPTY", stock=0)
+
+    blank = anon_client.get(PRODUCTS, {"in_stock": "", "search": "", "ordering": ""})
+    no = anon_client.get(PRODUCTS, {"in_stock": "false"})
+
+    assert sorted(skus(blank)) == ["EMPTY", "FULL"]
+    assert skus(no) == ["EMPTY"]
