@@ -53,7 +53,7 @@ class OrderEventInline(_ReadOnlyInline):
 
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
-    list_display = ["number", "customer_email", "status", "total", "currency", "created_at"]
+    list_display = ["number", "customer_email", "status", "total_with_currency", "created_at"]
     list_filter = ["status", "created_at"]
     search_fields = ["number", "customer__email"]
     list_select_related = ["customer"]
@@ -90,6 +90,10 @@ class OrderAdmin(admin.ModelAdmin):
     @admin.display(description="customer", ordering="customer__email")
     def customer_email(self, order: Order) -> str:
         return order.customer.email
+
+    @admin.display(description="total", ordering="total")
+    def total_with_currency(self, order: Order) -> str:
+        return f"{order.total} {order.currency}"
 
     @admin.display(description="shipping address")
     def address(self, order: Order) -> str:

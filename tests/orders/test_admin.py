@@ -355,3 +355,28 @@ def test_staff_without_the_change_permission_cannot_move_orders(make_user, order
     assert action.status_code == 200
     assert view.status_code == 403
     assert _status(order_id) == "shipped"
+
+
+def test_the_list_shows_each_total_with_its_currency(admin_client, order_in):
+    order_in("paid")
+
+    html = admin_client.get(CHANGELIST).content.decode()
+
+    assert '<td class="field-total_with_currency">12.50 USD</td>' in html
+
+
+def test_the_ship_and_cancel_forms_load_the_admin_form_styles(admin_client, order_in):
+    order_id = order_in("paid")
+
+    pages = [
+        admin_client.get(reverse("admin:orders_order_ship", args=[order_id])),
+        admin_client.get(reverse("admin:orders_order_cancel", args=[order_id])),
+        _run_action(admin_client, "ship_orders", [order_id]),
+        _run_action(admin_client, "cancel_orders", [order_id]),
+    ]
+
+    for page in pages:
+        html = page.content.decode()
+        assert page.status_code == 200
+        assert "admin/css/forms.css" in html
+        assert 'class="closelink"' in html
