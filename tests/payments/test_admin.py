@@ -152,3 +152,27 @@ def test_processed_webhook_events_are_listed_read_only(admin_client_, customer_c
     assert listed.status_code == 200
     assert [event.event_id for event in listed.context["cl"].result_list] == ["evt_listed"]
     assert admin_client_.get("/admin/payments/processedwebhookevent/add/").status_code == 403
+
+
+def test_the_list_shows_amounts_with_their_currency_next_to_the_refund_link(admin_client_, paid):
+    html = admin_client_.get(CHANGELIST).content.decode()
+
+    assert '<td class="field-charged">25.00 USD</td>' in html
+    assert '<td class="field-refunded">0.00 USD</td>' in html
+    assert f'<a href="{CHANGELIST}{paid}/refund/">Refund…</a>' in html
+
+
+def test_a_refundable_payments_page_has_a_refund_button(admin_client_, paid, declined):
+    refundable = admin_client_.get(f"{CHANGELIST}{paid}/change/").content.decode()
+    failed = admin_client_.get(f"{CHANGELIST}{declined}/change/").content.decode()
+
+    assert f'<li><a href="{CHANGELIST}{paid}/refund/">Refund…</a></li>' in refundable
+    assert f"{CHANGELIST}{declined}/refund/" not in failed
+
+
+def test_the_refund_form_loads_the_admin_form_styles(admin_client_, paid):
+    response = admin_client_.get(f"{CHANGELIST}{paid}/refund/")
+
+    html = response.content.decode()
+    assert "admin/css/forms.css" in html
+    assert '<fieldset class="module aligned">' in html
