@@ -95,6 +95,12 @@ class PaymentViewSet(GenericViewSet):
     def get_queryset(self):
         return selectors.payments_visible_to(user=self.request.user)
 
+    def get_serializer_class(self):
+        """The input shape for the browsable API's forms; responses always use PaymentSerializer."""
+        return {"create": PaymentCreateSerializer, "refund": RefundCreateSerializer}.get(
+            self.action, PaymentSerializer
+        )
+
     def list(self, request):
         query = PaymentListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

@@ -1,5 +1,8 @@
 """The payments API as clients and the provider see it."""
 
+import html
+import json
+import re
 import time
 
 import pytest
@@ -714,3 +717,21 @@ def test_a_webhook_body_too_large_to_read_is_400(anon_client, processing, settin
 
 def test_the_webhook_only_accepts_post(anon_client, db):
     assert anon_client.get(WEBHOOK_URL).status_code == 405
+
+
+def _raw_form_content(response) -> dict:
+    """The JSON the browsable API pre-fills in its "Raw data" form."""
+    textarea = re.search(r'<textarea name="_content"[^>]*>(.*?)</textarea>', response.text, re.S)
+    return json.loads(html.unescape(textarea.group(1)))
+
+
+def test_the_browsable_api_forms_show_what_paying_and_refunding_take(customer, staff, paid):
+    customer_session, staff_session = APIClient(), APIClient()
+    customer_session.force_login(customer)
+    staff_session.force_login(staff)
+
+    pay_page = customer_session.get(PAYMENTS_URL, HTTP_ACCEPT="text/html")
+    refund_page = staff_session.get(refund_url(paid["id"]), HTTP_ACCEPT="text/html")
+
+    assert _raw_form_content(pay_page) == {"order_id": None, "token": ""}
+    assert _raw_form_content(refund_page) == {"amount": None}
