@@ -2,11 +2,20 @@
 
 Errors that are not about a field: `{"detail": "...", "code": "..."}` (plus any extra keys a
 domain error carries). Validation errors keep DRF's `{"field": ["message", ...]}` shape.
+
+Two failures that are not the client's fault still get that shape rather than a bare 500: a
+body larger than `DATA_UPLOAD_MAX_MEMORY_SIZE` is a 413, and a database that does not answer
+(connection refused, dropped, timed out) is a 503 with `Retry-After`, so clients back off and
+retry; the server reconnects by itself once the database is back.
 """
 
+import logging
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -14,7 +23,10 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from shop.kernel.exceptions import DomainError, FieldError
 
+logger = logging.getLogger(__name__)
+
 WWW_AUTHENTICATE = 'Bearer realm="api"'
+RETRY_AFTER_DATABASE_SECONDS = 5
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -30,6 +42,25 @@ def _render(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
         return Response(
             {"detail": exc.detail, "code": exc.code, **exc.extra}, status=exc.status_code
+        )
+    if isinstance(exc, OperationalError | InterfaceError):
+        logger.warning("The database did not answer: %s", exc, exc_info=exc)
+        return Response(
+            {
+                "detail": "The service is temporarily unavailable; try again shortly.",
+                "code": "service_unavailable",
+            },
+            status=503,
+            headers={"Retry-After": str(RETRY_AFTER_DATABASE_SECONDS)},
+        )
+    if isinstance(exc, RequestDataTooBig):
+        return Response(
+            {
+                "detail": "The request body is larger than the "
+                f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes accepted.",
+                "code": "request_too_large",
+            },
+            status=413,
         )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()

@@ -1,0 +1,232 @@
+"""Fuzzing the whole API from its own OpenAPI document (schemathesis over WSGI, in-process).
+
+Every operation is called with generated requests, valid and invalid (schemathesis' positive and
+negative modes), as an anonymous client, as a customer and as staff, and every response must
+pass three checks: it is not a 5xx, its status is one the document lists for the operation, and
+its body matches the documented schema for that status. Path parameters and bodies are
+sometimes swapped for ids of seeded objects (products, orders in every status, payments, live
+tokens), so the generated requests also reach the success paths and other customers' objects
+instead of only 404s.
+
+Bounded and reproducible: a fixed seed (`derandomize`), at most `MAX_EXAMPLES` examples per
+operation and role, no example database.
+"""
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+import schemathesis
+from django.conf import settings as django_settings
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from django.test import override_settings
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from rest_framework.throttling import SimpleRateThrottle
+from rest_framework_simplejwt.tokens import RefreshToken
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from catalog import services as catalog_services
+from orders import services as order_services
+from payments import services as payment_services
+from payments.gateways.webhooks import SIGNATURE_HEADER, signature_header
+from payments.models import Payment
+from tests.conftest import PASSWORD
+
+MAX_EXAMPLES = 25
+CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance]
+WEBHOOK = "/api/v1/payments/webhooks/sandbox/"
+SANDBOX_TOKENS = ["tok_visa", "tok_chargeDeclined", "tok_insufficientFunds", "tok_async"]
+
+# schemathesis calls the app as http://localhost/.
+with override_settings(ALLOWED_HOSTS=["localhost"]):
+    schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", get_wsgi_application())
+
+# Operations that never look at credentials: calling them as a customer or staff adds nothing.
+PUBLIC = r"^/api/v1/(health/|auth/register/|auth/token/|payments/webhooks/)"
+authenticated_schema = schema.exclude(path_regex=PUBLIC)
+
+FUZZ_SETTINGS = settings(
+    max_examples=MAX_EXAMPLES,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
+
+
+@dataclass
+class Seeded:
+    """Objects the generated requests may point at, by the path parameter or body they fill."""
+
+    ids: dict[str, list]
+    bodies: dict[str, st.SearchStrategy]
+    webhook_events: st.SearchStrategy
+
+
+@pytest.fixture(autouse=True)
+def _fuzzable(settings, monkeypatch):
+    settings.ALLOWED_HOSTS = ["localhost"]
+    # As Django's test client does: the app is called in the test's own transaction, which
+    # closing "old" connections at each request's start and end would break.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    # Throttles would turn most examples into 429s; they are tested on their own elsewhere.
+    unthrottled = dict.fromkeys(SimpleRateThrottle.THROTTLE_RATES, "100000/min")
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", unthrottled)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+def _order(customer, products, *, status: str) -> int:
+    order_id = order_services.place_order(
+        customer_id=customer.pk, items=[(products[0], 1), (products[1], 2)]
+    ).id
+    if status in {"paid", "shipped", "delivered", "refunded"}:
+        payment_services.pay_order(order_id=order_id, customer_id=customer.pk, token="tok_visa")
+    if status in {"shipped", "delivered"}:
+        order_services.ship_order(order_id=order_id, carrier="DHL", tracking_number="JD1")
+    if status == "delivered":
+        order_services.deliver_order(order_id=order_id)
+    if status == "cancelled":
+        order_services.cancel_order(order_id=order_id, actor_id=customer.pk)
+    return order_id
+
+
+@pytest.fixture
+def seeded(db, customer, other_customer, staff) -> Seeded:
+    category = catalog_services.create_category(name="Teapots")
+    products = [
+        catalog_services.create_product(
+            sku=f"FUZZ-{n}",
+            name=f"Fuzz teapot {n}",
+            price=Decimal(price),
+            stock=100_000,
+            category=category if n else None,
+        ).id
+        for n, price in enumerate(["12.50", "0.01", "999.99"])
+    ]
+    inactive = catalog_services.create_product(
+        sku="FUZZ-OFF", name="Retired teapot", price=Decimal("5.00"), is_active=False
+    ).id
+    statuses = ("pending", "pending", "pending", "paid", "shipped", "delivered", "cancelled")
+    orders = [_order(customer, products, status=status) for status in statuses]
+    orders += [_order(other_customer, products, status=status) for status in ("pending", "paid")]
+    processing = _order(customer, products, status="pending")
+    payment_services.pay_order(order_id=processing, customer_id=customer.pk, token="tok_async")
+    payments = list(Payment.objects.values_list("id", flat=True))
+    refresh = [str(RefreshToken.for_user(user)) for user in (customer, other_customer, staff)]
+
+    order_ids = [*orders, processing]
+    return Seeded(
+        ids={
+            "products": [*products, inactive],
+            "categories": [category.slug],
+            "orders": order_ids,
+            "payments": payments,
+        },
+        webhook_events=st.fixed_dictionaries(
+            {
+                "id": st.sampled_from(["evt_1", "evt_2", "evt_3"]),
+                "type": st.sampled_from(["payment.succeeded", "payment.failed", "charge.refunded"]),
+                "data": st.fixed_dictionaries({"payment_id": st.sampled_from(payments)}),
+            }
+        ),
+        bodies={
+            "POST /api/v1/orders/": st.fixed_dictionaries(
+                {
+                    "items": st.lists(
+                        st.fixed_dictionaries(
+                            {
+                                "product_id": st.sampled_from([*products, inactive]),
+                                "quantity": st.integers(1, 5),
+                            }
+                        ),
+                        min_size=1,
+                        max_size=3,
+                        unique_by=lambda item: item["product_id"],
+                    )
+                }
+            ),
+            "POST /api/v1/payments/": st.fixed_dictionaries(
+                {"order_id": st.sampled_from(order_ids), "token": st.sampled_from(SANDBOX_TOKENS)}
+            ),
+            "POST /api/v1/payments/{id}/refund/": st.one_of(
+                st.just({}),
+                st.fixed_dictionaries(
+                    {"amount": st.sampled_from(["0.01", "1.00", "12.50", "100.00"])}
+                ),
+            ),
+            "POST /api/v1/auth/token/": st.fixed_dictionaries(
+                {
+                    "email": st.sampled_from([customer.email, staff.email]),
+                    "password": st.sampled_from([PASSWORD, "wrong"]),
+                }
+            ),
+            "POST /api/v1/auth/token/refresh/": st.fixed_dictionaries(
+                {"refresh": st.sampled_from(refresh)}
+            ),
+            "POST /api/v1/auth/token/verify/": st.fixed_dictionaries(
+                {"token": st.sampled_from(refresh)}
+            ),
+            "POST /api/v1/auth/logout/": st.fixed_dictionaries(
+                {"refresh": st.sampled_from(refresh)}
+            ),
+        },
+    )
+
+
+def _bearer(user) -> dict[str, str]:
+    return {"Authorization": f"Bearer {RefreshToken.for_user(user).access_token}"}
+
+
+def _call(case, data, seeded: Seeded, headers: dict[str, str]) -> None:
+    """Point the case at seeded objects half of the time, then call and check it."""
+    resource = case.path.split("/")[3]
+    if case.path_parameters and resource in seeded.ids and data.draw(st.booleans()):
+        (name,) = case.path_parameters
+        case.path_parameters = {name: data.draw(st.sampled_from(seeded.ids[resource]))}
+    body = seeded.bodies.get(f"{case.method.upper()} {case.path}")
+    if body is not None and data.draw(st.booleans()):
+        case.body = data.draw(body)
+        case.media_type = "application/json"
+    if case.path == WEBHOOK and data.draw(st.booleans()):
+        raw = json.dumps(data.draw(seeded.webhook_events)).encode()
+        case.body = raw
+        case.media_type = "application/json"
+        case.headers = {
+            **(case.headers or {}),
+            SIGNATURE_HEADER: signature_header(
+                secret=django_settings.PAYMENTS_SANDBOX_WEBHOOK_SECRET, body=raw
+            ),
+        }
+    case.call_and_validate(headers=headers, checks=CHECKS)
+
+
+@schema.parametrize()
+@schema.given(data=st.data())
+@FUZZ_SETTINGS
+def test_every_operation_as_an_anonymous_client(case, data, seeded):
+    _call(case, data, seeded, {})
+
+
+@authenticated_schema.parametrize()
+@schema.given(data=st.data())
+@FUZZ_SETTINGS
+def test_every_operation_as_a_customer(case, data, seeded, customer):
+    _call(case, data, seeded, _bearer(customer))
+
+
+@authenticated_schema.parametrize()
+@schema.given(data=st.data())
+@FUZZ_SETTINGS
+def test_every_operation_as_staff(case, data, seeded, staff):
+    _call(case, data, seeded, _bearer(staff))
