@@ -99,3 +99,29 @@ def test_twenty_twins_with_one_idempotency_key_place_one_order(customer):
     assert {response.json()["id"] for response in created} == {order_id}
     assert len({str(response.json()) for response in created}) == 1
     assert {response.json()["code"] for response in in_progress} <= {"idempotency_key_in_progress"}
+
+
+def test_multi_line_orders_locking_products_in_opposite_orders_never_deadlock(make_user):
+    products = [
+        Product.objects.create(sku=f"X-{n}", name=f"X {n}", slug=f"x-{n}", price="3.00", stock=50)
+        for n in range(3)
+    ]
+    forwards = [{"product_id": product.pk, "quantity": 2} for product in products]
+    # Every customer wants 2 of each; 30 of them want 60 of each, and there are 50.
+    bodies = [{"items": forwards if n % 2 else forwards[::-1]} for n in range(30)]
+    clients = [client_for(make_user()) for _ in bodies]
+
+    responses = _race(
+        [
+            lambda client=client, body=body: client.post(ORDERS, body)
+            for client, body in zip(clients, bodies, strict=True)
+        ]
+    )
+
+    statuses = Counter(response.status_code for response in responses)
+    assert statuses == {201: 25, 409: 5}
+    assert {r.json()["code"] for r in responses if r.status_code == 409} == {"insufficient_stock"}
+    for product in products:
+        product.refresh_from_db()
+        ordered = OrderLine.objects.filter(product_id=product.pk).aggregate(units=Sum("quantity"))
+        assert (product.stock, product.stock + ordered["units"]) == (0, 50)

@@ -174,9 +174,11 @@ def test_contradicting_webhooks_leave_payment_and_order_consistent(
 @pytest.mark.usefixtures("slow_gateway")
 @pytest.mark.parametrize("round_", range(5))
 def test_cancelling_while_the_order_is_being_paid_never_keeps_the_money(
-    customer, place_order, round_
+    customer, place_order, product, round_
 ):
     order_id = place_order(customer)
+    product.refresh_from_db()
+    stock_while_ordered = product.stock
     payer, canceller = client_for(customer), client_for(customer)
 
     paying, cancelling = run_concurrently(
@@ -188,11 +190,14 @@ def test_cancelling_while_the_order_is_being_paid_never_keeps_the_money(
     assert cancelling.status_code in {200, 409}
     status = order_status(order_id)
     captured = Payment.objects.filter(order_id=order_id, status="succeeded")
+    product.refresh_from_db()
     if status == "paid":
         assert captured.count() == 1
         assert Refund.objects.count() == 0
+        assert product.stock == stock_while_ordered
     else:
         assert status == "cancelled"
+        assert product.stock == stock_while_ordered + 2
         assert not captured.exists()
         for charge in SandboxCharge.objects.filter(status="succeeded"):
             assert charge.refunded_amount == charge.amount
