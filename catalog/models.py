@@ -72,3 +72,18 @@ class Product(models.Model):
     @property
     def in_stock(self) -> bool:
         return self.stock > 0
+
+
+class CatalogVersion(models.Model):
+    """The version of the catalog's cached reads: one row, whose token every committed write
+    replaces (see `catalog.cache`)."""
+
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="catalog_catalogversion_one_row"),
+        ]
+
+    def __str__(self) -> str:
+        return self.token

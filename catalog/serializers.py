@@ -1,7 +1,10 @@
 """The catalog's JSON: plain read serializers (cheap per row) and separate write serializers.
 
 The read serializers declare every field explicitly instead of introspecting the model, so a
-page of 100 products costs no more than reading 100 rows' attributes.
+page of 100 products costs no more than reading 100 rows' attributes. `ProductSerializer`
+goes further: its fields document the shape (OpenAPI), and `to_representation` builds the
+same JSON directly, since DRF's field-by-field machinery cost more than the page's queries
+(a test pins the two to the same output).
 """
 
 import datetime
@@ -11,7 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.models import MAX_STOCK, MIN_PRICE, Category
-from shop.kernel.money import DECIMAL_PLACES, MAX_DIGITS, shop_currency
+from shop.kernel.money import CENT, DECIMAL_PLACES, MAX_DIGITS, shop_currency
 
 _MAX_ID = 2**63 - 1
 
@@ -73,6 +76,32 @@ class ProductSerializer(serializers.Serializer):
     is_active = serializers.BooleanField(read_only=True)
     created_at = _utc_datetime()
     updated_at = _utc_datetime()
+
+    def to_representation(self, product) -> dict:
+        category = product.category
+        return {
+            "id": product.id,
+            "sku": product.sku,
+            "name": product.name,
+            "slug": product.slug,
+            "description": product.description,
+            "category": None
+            if category is None
+            else {"id": category.id, "name": category.name, "slug": category.slug},
+            "price": format(product.price.quantize(CENT), "f"),
+            "currency": shop_currency(),
+            "stock": product.stock,
+            "in_stock": product.stock > 0,
+            "is_active": product.is_active,
+            "created_at": _iso_utc(product.created_at),
+            "updated_at": _iso_utc(product.updated_at),
+        }
+
+
+def _iso_utc(value: datetime.datetime) -> str:
+    """What `_utc_datetime()` renders: ISO 8601 in UTC, `Z` for `+00:00`."""
+    text = value.astimezone(datetime.UTC).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 class CategoryWriteSerializer(serializers.Serializer):

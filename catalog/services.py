@@ -15,6 +15,7 @@ from django.db.models import F, Model, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from catalog.cache import catalog_changed
 from catalog.dtos import ProductSnapshot, Shortage
 from catalog.exceptions import (
     CategoryNotFound,
@@ -66,6 +67,7 @@ def reserve_stock(*, lines: StockLines) -> list[ProductSnapshot]:
     inactive or short product. Returns the snapshots (stock after reservation) in line order.
     """
     quantities = _quantities(lines)
+    catalog_changed()
     products = {
         product.id: product
         for product in Product.objects.select_for_update().filter(id__in=quantities).order_by("id")
@@ -95,6 +97,7 @@ def reserve_stock(*, lines: StockLines) -> list[ProductSnapshot]:
 def release_stock(*, lines: StockLines) -> None:
     """Put `(product_id, quantity)` units back in stock; products deleted since are skipped."""
     quantities = _quantities(lines)
+    catalog_changed()
     products = Product.objects.select_for_update().filter(id__in=quantities).order_by("id")
     _adjust_stock(products.only("id"), quantities)
 
@@ -125,6 +128,7 @@ _PRODUCT_SLUG_BASE_LENGTH = 200
 @transaction.atomic
 def create_category(*, name: str, slug: str = "", description: str = "") -> Category:
     """Create a category; without a slug, one is made from the name."""
+    catalog_changed()
     category = Category(name=name, slug=slug or _category_slug(name), description=description)
     _check_category_slug_free(category)
     _save(category)
@@ -136,6 +140,7 @@ def update_category(*, category: Category, data: Mapping[str, Any]) -> Category:
     """Change the given fields; a blank slug is made afresh from the (new) name."""
     if not Category.objects.select_for_update().filter(pk=category.pk).exists():
         raise CategoryNotFound()
+    catalog_changed()
     changed = _apply(category, data, allowed=CATEGORY_FIELDS)
     if "slug" in changed and not category.slug:
         category.slug = _category_slug(category.name)
@@ -148,6 +153,7 @@ def update_category(*, category: Category, data: Mapping[str, Any]) -> Category:
 @transaction.atomic
 def delete_category(*, category: Category) -> None:
     """Delete a category; its products stay, without a category."""
+    catalog_changed()
     category.delete()
 
 
@@ -164,6 +170,7 @@ def create_product(
     is_active: bool = True,
 ) -> Product:
     """Create a product; without a slug, a unique one is made from the name."""
+    catalog_changed()
     product = Product(
         sku=sku,
         name=name,
@@ -189,6 +196,7 @@ def update_product(*, product: Product, data: Mapping[str, Any]) -> Product:
     """
     if not Product.objects.select_for_update().filter(pk=product.pk).exists():
         raise ProductNotFound()
+    catalog_changed()
     changed = _apply(product, data, allowed=PRODUCT_FIELDS)
     _check_product_values(product)
     if "category" in changed:
@@ -201,6 +209,7 @@ def update_product(*, product: Product, data: Mapping[str, Any]) -> Product:
 @transaction.atomic
 def delete_product(*, product: Product) -> None:
     """Delete a product for good; orders keep their own copies of its name, SKU and price."""
+    catalog_changed()
     Product.objects.filter(pk=product.pk).delete()
 
 
@@ -225,6 +234,7 @@ def get_or_create_product(*, sku: str, **fields: Any) -> tuple[Product, bool]:
 @transaction.atomic
 def set_products_active(*, product_ids: Iterable[int], is_active: bool) -> int:
     """Activate or deactivate these products; returns how many actually changed."""
+    catalog_changed()
     return (
         Product.objects.filter(id__in=set(product_ids))
         .exclude(is_active=is_active)

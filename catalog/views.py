@@ -9,7 +9,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.response import Response
 
-from catalog import selectors, services
+from catalog import cache, selectors, services
 from catalog.filters import ProductFilter
 from catalog.serializers import (
     CategorySerializer,
@@ -26,6 +26,7 @@ SLUG_PARAMETER = OpenApiParameter(
 ID_PARAMETER = OpenApiParameter(
     "id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The product's id."
 )
+FILTER_PARAMETERS = frozenset(ProductFilter.base_filters)
 
 
 class CategoryViewSet(viewsets.GenericViewSet):
@@ -44,8 +45,11 @@ class CategoryViewSet(viewsets.GenericViewSet):
         tags=["catalog"],
     )
     def list(self, request):
+        return Response(cache.cached(request, self._page))
+
+    def _page(self) -> dict:
         page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(CategorySerializer(page, many=True).data)
+        return self.get_paginated_response(CategorySerializer(page, many=True).data).data
 
     @extend_schema(
         summary="Get a category",
@@ -103,8 +107,12 @@ class ProductViewSet(viewsets.GenericViewSet):
         return selectors.product_list(user=self.request.user)
 
     def filter_queryset(self, queryset):
-        """The list's query parameters narrow the list only, never one product's URL."""
-        if self.action != "list":
+        """The list's query parameters narrow the list only, never one product's URL.
+
+        Without any of them, the filter set (which costs more than the page's queries) is
+        skipped: there is nothing to validate or apply.
+        """
+        if self.action != "list" or not self.request.query_params.keys() & FILTER_PARAMETERS:
             return queryset
         return super().filter_queryset(queryset)
 
@@ -115,8 +123,11 @@ class ProductViewSet(viewsets.GenericViewSet):
         tags=["catalog"],
     )
     def list(self, request):
+        return Response(cache.cached(request, self._page))
+
+    def _page(self) -> dict:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(ProductSerializer(page, many=True).data)
+        return self.get_paginated_response(ProductSerializer(page, many=True).data).data
 
     @extend_schema(
         summary="Get a product",

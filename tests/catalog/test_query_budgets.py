@@ -107,3 +107,28 @@ def test_a_page_of_categories_costs_two_queries(
         response = anon_client.get("/api/v1/categories/", {"page_size": 100})
 
     assert response.json()["count"] == count
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_one_product_costs_one_query_however_big_the_catalog(
+    anon_client, customer_client, catalog_of, django_assert_num_queries, count
+):
+    catalog_of(count)
+    product = Product.objects.filter(is_active=True).first()
+
+    with django_assert_num_queries(1):
+        assert anon_client.get(f"{PRODUCTS}{product.pk}/").status_code == 200
+    with django_assert_num_queries(2):
+        assert customer_client.get(f"{PRODUCTS}{product.pk}/").status_code == 200
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_one_category_costs_one_query_however_many_there_are(
+    anon_client, make_category, django_assert_num_queries, count
+):
+    categories = [make_category() for _ in range(count)]
+
+    with django_assert_num_queries(1):
+        response = anon_client.get(f"/api/v1/categories/{categories[-1].slug}/")
+
+    assert response.json()["slug"] == categories[-1].slug

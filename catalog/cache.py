@@ -1,0 +1,90 @@
+"""A cache of the catalog's public list reads that is never stale once a write has committed.
+
+Keys carry the catalog's version, a random token kept in one database row (`CatalogVersion`).
+Every write service calls `catalog_changed()`, which replaces the token as soon as the write's
+transaction commits, before the writer's request returns. A reader reads the token first, then
+the cache, and on a miss the database; so whatever is stored under a token was read from the
+database after that token was set, and includes every write committed before it. A fresh
+random token (rather than a counter) cannot come back, so no old entry is ever found again.
+
+The token lives in the database rather than in the cache because the default cache (local
+memory) is private to each worker process: a token there would never reach the other workers.
+Reading it costs one small query, where the list it saves costs two queries and a page of rows.
+
+Reads inside a transaction neither use nor fill the cache: they may see writes of their own
+that are not committed (and may never be).
+
+`settings.CATALOG_CACHE_TIMEOUT` (seconds, default 300; 0 turns the cache off) bounds how long
+an entry of an old version lingers before the cache drops it.
+"""
+
+import hashlib
+import uuid
+from collections.abc import Callable
+from typing import TypeVar
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import IntegrityError, connection, transaction
+
+from catalog.models import CatalogVersion
+
+T = TypeVar("T")
+
+DEFAULT_TIMEOUT = 300
+_TABLE = CatalogVersion._meta.db_table
+_READ_TOKEN = f"SELECT token FROM {_TABLE} WHERE id = 1"
+
+
+def catalog_changed() -> None:
+    """Call in every catalog write: cached reads are dropped once the transaction commits."""
+    transaction.on_commit(new_version)
+
+
+def new_version() -> str:
+    """Replace the catalog's version token (creating its row if it is missing)."""
+    token = uuid.uuid4().hex
+    if CatalogVersion.objects.filter(pk=1).update(token=token):
+        return token
+    try:
+        with transaction.atomic():
+            CatalogVersion.objects.create(pk=1, token=token)
+    except IntegrityError:
+        CatalogVersion.objects.filter(pk=1).update(token=token)
+    return token
+
+
+def current_version() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(_READ_TOKEN)
+        row = cursor.fetchone()
+    return row[0] if row else new_version()
+
+
+def _timeout() -> int:
+    return getattr(settings, "CATALOG_CACHE_TIMEOUT", DEFAULT_TIMEOUT)
+
+
+def _key(request, version: str) -> str:
+    user = request.user
+    audience = "staff" if user.is_authenticated and user.is_staff else "public"
+    query = urlencode(sorted(request.GET.lists()), doseq=True)
+    # The host and scheme are in the key: pages carry absolute `next` and `previous` links.
+    url = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
+    digest = hashlib.sha256(f"{audience} {url}".encode()).hexdigest()
+    return f"catalog:{version}:{digest}"
+
+
+def cached(request, compute: Callable[[], T]) -> T:
+    """`compute()`'s result for this GET request, computed at most once per catalog version."""
+    timeout = _timeout()
+    if not timeout or request.method != "GET" or connection.in_atomic_block:
+        return compute()
+    key = _key(request, current_version())
+    cache = caches["default"]
+    result = cache.get(key)
+    if result is None:
+        result = compute()
+        cache.set(key, result, timeout)
+    return result
