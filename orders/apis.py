@@ -84,7 +84,7 @@ class OrderViewSet(viewsets.GenericViewSet):
         return [ScopedRateThrottle()] if self.action == "create" else []
 
     def _order_response(self, order_id: int, *, status_code: int = status.HTTP_200_OK) -> Response:
-        order = selectors.order_detail(user=self.request.user, order_id=order_id)
+        order = selectors.order_row(user=self.request.user, order_id=order_id)
         return Response(OrderSerializer(order).data, status=status_code)
 
     @extend_schema(
@@ -95,7 +95,7 @@ class OrderViewSet(viewsets.GenericViewSet):
     def list(self, request):
         params = OrderListParamsSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        orders = selectors.order_list(user=request.user, status=params.validated_data.get("status"))
+        orders = selectors.order_rows(user=request.user, status=params.validated_data.get("status"))
         page = self.paginate_queryset(orders)
         return self.get_paginated_response(OrderSerializer(page, many=True).data)
 

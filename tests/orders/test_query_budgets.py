@@ -156,3 +156,19 @@ def test_cancelling_takes_the_same_queries_for_1_and_20_lines(client, customer, 
         counts.append(len(queries))
 
     assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize("lines", [1, 20])
+@pytest.mark.parametrize("orders", [1, 20])
+def test_a_page_of_1_or_20_orders_of_1_or_20_lines_costs_the_same(
+    client, customer, products, orders, lines, django_assert_num_queries
+):
+    for _ in range(orders):
+        _order(customer, products, lines=lines, events=1)
+
+    with django_assert_num_queries(LIST_QUERIES):
+        response = client.get(ORDERS)
+
+    results = response.json()["results"]
+    assert len(results) == orders
+    assert {len(order["items"]) for order in results} == {lines}

@@ -2,12 +2,19 @@
 
 import pytest
 
-from tests.payments.support import PAYMENTS_URL, pay
+from catalog.models import Product
+from orders import services as order_services
+from tests.payments.support import PAYMENTS_URL, order_status, pay
 
 # Authenticating the JWT's user, counting the page, reading the page.
 LIST_QUERIES = 3
 # Authenticating the JWT's user, reading the payment.
 DETAIL_QUERIES = 2
+# The user; opening the attempt (savepoint, the order locked, the live payment looked up, the
+# INSERT in a savepoint of its own, releases); the sandbox's ledger (look-up, INSERT in a
+# savepoint); settling (savepoint, the order and the payment locked, the payment's UPDATE, and
+# orders' mark_paid: two savepoints, the order locked, its UPDATE, the event; releases).
+PAY_QUERIES = 24
 
 
 @pytest.fixture
@@ -54,3 +61,46 @@ def test_reading_a_payment_has_a_fixed_budget(
         response = customer_client.get(f"{PAYMENTS_URL}{payment['id']}/")
 
     assert response.status_code == 200
+
+
+@pytest.fixture
+def order_of(customer, db):
+    """A pending order of `lines` products, placed through orders' service."""
+
+    def make(lines: int) -> int:
+        products = [
+            Product.objects.create(
+                sku=f"BUDGET-{n}", name=f"Cup {n}", slug=f"budget-cup-{n}", price="2.50", stock=9
+            )
+            for n in range(lines)
+        ]
+        return order_services.place_order(
+            customer_id=customer.pk, items=[(product.pk, 1) for product in products]
+        ).id
+
+    return make
+
+
+@pytest.mark.parametrize("lines", [1, 20])
+def test_paying_costs_the_same_for_1_and_20_lines(
+    customer_client, order_of, lines, django_assert_num_queries
+):
+    order_id = order_of(lines)
+
+    with django_assert_num_queries(PAY_QUERIES):
+        response = pay(customer_client, order_id)
+
+    assert response.status_code == 201
+    assert order_status(order_id) == "paid"
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_listing_1_or_20_payments_costs_the_same(
+    customer_client, payments_of, count, django_assert_num_queries
+):
+    payments_of(count)
+
+    with django_assert_num_queries(LIST_QUERIES):
+        response = customer_client.get(PAYMENTS_URL, {"page_size": 20})
+
+    assert len(response.json()["results"]) == count
