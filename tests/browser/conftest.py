@@ -140,14 +140,14 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
-def save_screenshot(tab, name: str) -> None:
+def save_screenshot(tab, name: str, *, full_page: bool = False) -> None:
     """Refresh a screenshot used by the README, when asked to (SHOP_DOCS_SCREENSHOTS=1).
 
     Off by default so that a test run never leaves the working tree changed.
     """
     if os.environ.get("SHOP_DOCS_SCREENSHOTS") == "1":
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        tab.screenshot(path=SCREENSHOTS / name)
+        tab.screenshot(path=SCREENSHOTS / name, full_page=full_page)
 
 
 # Users and logins.

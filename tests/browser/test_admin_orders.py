@@ -75,4 +75,4 @@ def test_staff_find_a_paid_order_by_number_and_ship_it_with_a_tracking_number(
     expect(history.locator("tbody tr.has_original")).to_have_count(3)
     expect(history).to_contain_text("JD0123")
     expect(page.get_by_role("link", name="Mark delivered…")).to_be_visible()
-    save_screenshot(page, "admin-order.png")
+    save_screenshot(page, "admin-order.png", full_page=True)
