@@ -5,6 +5,7 @@ Each viewset's `serializer_class` is its write serializer (which also draws the 
 form); responses always use the plain read serializers.
 """
 
+from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.response import Response
@@ -137,7 +138,10 @@ class ProductViewSet(viewsets.GenericViewSet):
         tags=["catalog"],
     )
     def retrieve(self, request, pk: str):
-        return Response(ProductSerializer(self.get_object()).data)
+        product = selectors.product_detail(user=request.user, product_id=int(pk))
+        if product is None:
+            raise Http404
+        return Response(ProductSerializer(product).data)
 
     @extend_schema(
         summary="Create a product (staff)",
