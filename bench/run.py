@@ -6,9 +6,10 @@ SQLite (a file in a temporary directory) by default; with `DATABASE_URL=postgres
 the bench creates and afterwards drops its own database `NAME_bench` on that server. gunicorn
 serves `bench.settings` (production's settings plus the floor) with 2 sync workers, `DEBUG`
 off, on 127.0.0.1:8077. Every scenario gets a warm-up whose figures are thrown away, then a
-measured run of fixed length with a fixed number of connections. The floor is measured before
-the first scenario and after every scenario; a scenario's ratio is to the mean of the floor runs
-just before and just after it, so that a neighbour's load on the machine shows in both.
+measured run of fixed length with a fixed number of connections. The floor comes in two kinds,
+anonymous and with a JWT (the same authentication as the scenario), and is measured just before
+and just after every scenario; a scenario's ratio is to the mean of those two floor runs, so
+that a neighbour's load on the machine shows in both.
 Results: a table on stdout, and `bench/results/<database>.json` and `.png`. Afterwards the
 bench checks through the public API that for every product `stock + units sold == initial
 stock`.
@@ -49,6 +50,7 @@ class Scenario:
     path: str = "/"
     token: str = ""
     env: dict = field(default_factory=dict)
+    floor: str = "anonymous"
     target: float | None = None
     target_database: str | None = None
 
@@ -61,9 +63,6 @@ def scenarios(seed: dict, workdir: Path) -> list[Scenario]:
     files = {"BENCH_PRODUCT_IDS": str(ids_file), "BENCH_TOKENS": str(tokens_file)}
     category, ordering = seed["filter_category"], seed["filter_ordering"]
     return [
-        Scenario(
-            "floor_jwt", "floor, with a JWT", "get.lua", "/bench/floor/", token=seed["list_token"]
-        ),
         Scenario(
             "products", "product list, page of 20", "get.lua", "/api/v1/products/", target=0.5
         ),
@@ -86,6 +85,7 @@ def scenarios(seed: dict, workdir: Path) -> list[Scenario]:
             "get.lua",
             "/api/v1/orders/",
             token=seed["list_token"],
+            floor="jwt",
             target=0.4,
         ),
         Scenario(
@@ -93,6 +93,7 @@ def scenarios(seed: dict, workdir: Path) -> list[Scenario]:
             "place a 3-line order (JWT)",
             "orders.lua",
             env=files,
+            floor="jwt",
             target=0.2,
             target_database="postgresql",
         ),
@@ -101,11 +102,23 @@ def scenarios(seed: dict, workdir: Path) -> list[Scenario]:
             "place, then pay, an order (JWT)",
             "orders.lua",
             env={**files, "BENCH_PAY": "1"},
+            floor="jwt",
         ),
     ]
 
 
-FLOOR = Scenario("floor", "floor: static page of 20", "get.lua", "/bench/floor/")
+def floors(seed: dict) -> dict[str, Scenario]:
+    return {
+        "anonymous": Scenario("floor", "floor: static page of 20", "get.lua", "/bench/floor/"),
+        "jwt": Scenario(
+            "floor_jwt",
+            "floor: static page of 20, JWT",
+            "get.lua",
+            "/bench/floor/",
+            token=seed["list_token"],
+            floor="jwt",
+        ),
+    }
 
 
 # The database
@@ -165,6 +178,7 @@ def manage(env: dict, *args: str) -> None:
 
 def port_is_free(port: int) -> bool:
     with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((HOST, port))
         except OSError:
@@ -356,13 +370,14 @@ def machine(kind: str, env: dict) -> dict:
     }
 
 
-def floor_summary(floors: list[dict]) -> dict:
-    """One row for the floor: the mean of its runs, with the latencies of its median run."""
+def floor_summary(kind: str, floors: list[dict]) -> dict:
+    """One row for a floor: the mean of its runs, with the latencies of its median run."""
     median = sorted(floors, key=lambda run: run["rps"])[len(floors) // 2]
     rps = [run["rps"] for run in floors]
     return {
         **median,
-        "title": f"floor: static page of 20 (mean of {len(floors)})",
+        "title": f"{median['title']} ({len(floors)} runs)",
+        "floor": kind,
         "rps": sum(rps) / len(rps),
         "rps_min": min(rps),
         "rps_max": max(rps),
@@ -382,6 +397,7 @@ def verdicts(rows: list[dict], kind: str, scenario_list) -> None:
     by_name = {scenario.name: scenario for scenario in scenario_list}
     for row in rows:
         scenario = by_name[row["name"]]
+        row["floor"] = scenario.floor
         row["ratio"] = row["rps"] / row["floor_rps"]
         row["tail_ok"] = row["p99_ms"] <= 5 * row["p50_ms"]
         row["clean"] = row["non_2xx"] == 0 and row["socket_errors"] == 0
@@ -393,7 +409,7 @@ def verdicts(rows: list[dict], kind: str, scenario_list) -> None:
 def table(rows: list[dict]) -> str:
     header = (
         f"{'scenario':<40} {'req/s':>8} {'p50 ms':>7} {'p90 ms':>7} {'p99 ms':>7} "
-        f"{'non-2xx':>7} {'errors':>6} {'× floor':>8}  target"
+        f"{'non-2xx':>7} {'errors':>6} {'floor':>9} {'× floor':>8}  target"
     )
     lines = [header, "-" * len(header)]
     for row in rows:
@@ -405,7 +421,7 @@ def table(rows: list[dict]) -> str:
         lines.append(
             f"{row['title']:<40} {row['rps']:>8.0f} {row['p50_ms']:>7.2f} {row['p90_ms']:>7.2f} "
             f"{row['p99_ms']:>7.2f} {row['non_2xx']:>7} {row['socket_errors']:>6} "
-            f"{row['ratio']:>8.2f}  {target}".rstrip()
+            f"{row['floor']:>9} {row['ratio']:>8.2f}  {target}".rstrip()
         )
     return "\n".join(lines)
 
@@ -421,16 +437,15 @@ def chart(result: dict, path: Path) -> None:
     fig, (left, right) = plt.subplots(1, 2, figsize=(14, 6), sharey=True)
     positions = range(len(rows))
     left.barh(positions, [row["rps"] for row in rows], color="#4c72b0")
-    left.axvline(result["floor_rps"], color="black", linestyle="--", label="floor (mean)")
     for position, row in zip(positions, rows, strict=True):
         left.text(row["rps"], position, f" {row['rps']:.0f} ({row['ratio']:.2f}×)", va="center")
+        left.plot([row["floor_rps"]], [position], marker="|", color="black", markersize=18)
         if row["target"] is not None:
-            target_rps = row["target"] * result["floor_rps"]
+            target_rps = row["target"] * row["floor_rps"]
             left.plot([target_rps], [position], marker="|", color="red", markersize=18)
     left.set_yticks(list(positions), titles)
     left.invert_yaxis()
-    left.set_xlabel("requests per second (red mark: target)")
-    left.legend(loc="lower right")
+    left.set_xlabel("requests per second (black mark: its floor; red mark: its target)")
     for key, colour in (("p50_ms", "#55a868"), ("p90_ms", "#dd8452"), ("p99_ms", "#c44e52")):
         right.scatter([row[key] for row in rows], positions, label=key[:3], color=colour)
     right.set_xlabel("latency, ms")
@@ -451,6 +466,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=15, help="seconds measured a scenario")
     parser.add_argument("--warmup", type=int, default=5, help="seconds of warm-up a scenario")
+    parser.add_argument("--floor-duration", type=int, default=10, help="seconds a floor run")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
     parser.add_argument("--port", type=int, default=8077)
@@ -491,22 +507,27 @@ def main() -> int:
         if args.only:
             plan = [scenario for scenario in plan if scenario.name in args.only]
         options = {"base": base, "connections": args.connections, "threads": args.threads}
-        print(f"bench: {FLOOR.title} (warm-up) ...", flush=True)
-        run_wrk(FLOOR, seconds=args.warmup, **options)
-        floors = [summarise(FLOOR, run_wrk(FLOOR, seconds=args.duration, **options))]
+        floor_of = floors(seed)
+        floor_runs: dict[str, list[dict]] = {kind: [] for kind in floor_of}
+        for floor in floor_of.values():
+            print(f"bench: {floor.title} (warm-up) ...", flush=True)
+            run_wrk(floor, seconds=args.warmup, **options)
         rows, client_units, in_flight_units = [], 0, 0
         for scenario in plan:
-            print(f"bench: {scenario.title}, then the floor again ...", flush=True)
+            print(f"bench: {scenario.title}, between two floors ...", flush=True)
+            floor = floor_of[scenario.floor]
+            before = summarise(floor, run_wrk(floor, seconds=args.floor_duration, **options))
             warm = run_wrk(scenario, seconds=args.warmup, **options)
             measured = run_wrk(scenario, seconds=args.duration, **options)
+            after = summarise(floor, run_wrk(floor, seconds=args.floor_duration, **options))
+            floor_runs[scenario.floor] += [before, after]
             for raw in (warm, measured):
                 client_units += raw["counts"].get("units_ordered", 0)
                 if "units_ordered" in raw["counts"]:
                     in_flight_units += 3 * args.connections
             row = summarise(scenario, measured)
             row["warmup"] = summarise(scenario, warm)
-            floors.append(summarise(FLOOR, run_wrk(FLOOR, seconds=args.duration, **options)))
-            row["floor_rps"] = (floors[-2]["rps"] + floors[-1]["rps"]) / 2
+            row["floor_rps"] = (before["rps"] + after["rps"]) / 2
             rows.append(row)
 
         boundary = None
@@ -539,10 +560,12 @@ def main() -> int:
                 _postgres(maintenance, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         shutil.rmtree(workdir, ignore_errors=True)
 
-    floor_row = floor_summary(floors)
     verdicts(rows, kind, plan)
-    rows.insert(0, floor_row)
-    floor_rps = floor_row["rps"]
+    floor_rows = [floor_summary(k, runs) for k, runs in floor_runs.items() if runs]
+    anonymous_rps = next(row["rps"] for row in floor_rows if row["floor"] == "anonymous")
+    for row in rows:
+        row["ratio_to_anonymous_floor"] = row["rps"] / anonymous_rps
+    rows[:0] = floor_rows
     result = {
         "machine": info,
         "workers": WORKERS,
@@ -550,8 +573,8 @@ def main() -> int:
         "wrk_threads": args.threads,
         "duration_s": args.duration,
         "warmup_s": args.warmup,
-        "floor_rps": floor_rps,
-        "floor_runs": floors,
+        "floor_duration_s": args.floor_duration,
+        "floor_runs": floor_runs,
         "scenarios": rows,
         "boundary": boundary,
         "stock_check": stock,
@@ -569,8 +592,11 @@ def main() -> int:
     )
     print(table(rows))
     print(
-        f"ratios: to the mean of the floor runs just before and after each scenario; the floor "
-        f"ran {len(floors)} times, {floor_row['rps_min']:.0f}–{floor_row['rps_max']:.0f} req/s"
+        "× floor: to the mean of the two runs of the scenario's floor (same authentication) "
+        "just before and after it; floor runs ranged "
+        + ", ".join(
+            f"{row['floor']} {row['rps_min']:.0f}–{row['rps_max']:.0f} req/s" for row in floor_rows
+        )
     )
     if boundary:
         print()
