@@ -15,6 +15,8 @@ from django_filters import rest_framework as filters
 from catalog.models import Category, Product
 from shop.kernel.money import DECIMAL_PLACES, MAX_DIGITS
 
+# As long as a product's name; SQLite refuses LIKE patterns longer than 50,000 bytes.
+SEARCH_MAX_LENGTH = 200
 ORDERINGS = {
     "price": ("price", "id"),
     "-price": ("-price", "-id"),
@@ -74,6 +76,7 @@ class ProductFilter(filters.FilterSet):
     search = filters.CharFilter(
         method="filter_search",
         label="Search",
+        max_length=SEARCH_MAX_LENGTH,
         help_text="Case-insensitive text in the name, the description or the SKU.",
     )
     category = filters.ModelChoiceFilter(

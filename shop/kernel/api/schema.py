@@ -1,9 +1,10 @@
 """OpenAPI pieces for the error shapes, so every documented 4xx has a body schema.
 
 Views document the errors of their own logic with `error_responses(...)`. The errors that the
-shared plumbing can give on any operation (bad credentials, CSRF, a page past the end, a body
-too large or not JSON, a throttle, the database being down) are added by `AutoSchema` from the
-view's own configuration, so that no operation can answer a status its document leaves out.
+shared plumbing can give on any operation (too many query parameters, bad credentials, CSRF, a
+page past the end, a body too large or not JSON, a throttle, the database being down) are
+added by `AutoSchema` from the view's own configuration, so that no operation can answer a
+status its document leaves out.
 """
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
@@ -52,6 +53,7 @@ def error_responses(*status_codes: int) -> dict[int, OpenApiResponse]:
 
 
 _PLUMBING_DESCRIPTIONS = {
+    400: "More query parameters than the server accepts (`DATA_UPLOAD_MAX_NUMBER_FIELDS`).",
     401: "The credentials sent (a bearer token or a session) are not valid.",
     403: "Signed in with a browser session but without a valid CSRF token.",
     404: "`page` is past the last page.",
@@ -80,7 +82,7 @@ class AutoSchema(SpectacularAutoSchema):
 
     def _plumbing_errors(self, operation: dict) -> list[int]:
         view = self.view
-        codes = []
+        codes = [400]
         authenticators = view.authentication_classes
         if authenticators:
             codes.append(401)

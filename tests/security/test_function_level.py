@@ -1,0 +1,98 @@
+"""API5:2023 Broken Function Level Authorization.
+
+Every staff action is 403 for a customer (even on the customer's own order or payment) and 401
+for an anonymous caller, and neither changes anything. The list is checked against the API's
+URL configuration, so a new staff operation cannot be left out.
+"""
+
+import re
+
+import pytest
+from drf_spectacular.generators import EndpointEnumerator
+from rest_framework.permissions import SAFE_METHODS
+
+from shop.kernel.api.permissions import IsStaff, IsStaffOrReadOnly
+from tests.security.conftest import Shop
+
+pytestmark = pytest.mark.django_db
+
+PARAMETER = re.compile(r"\{[^}]+\}")
+
+# (method, path template, body) of every operation only staff may call.
+STAFF_ACTIONS = [
+    ("post", "/api/v1/categories/", {"name": "Stolen", "slug": "stolen"}),
+    ("patch", "/api/v1/categories/{slug}/", {"name": "Renamed"}),
+    ("delete", "/api/v1/categories/{slug}/", None),
+    ("post", "/api/v1/products/", {"sku": "X-1", "name": "Free", "price": "0.01", "stock": 5}),
+    ("put", "/api/v1/products/{id}/", {"sku": "SEC-0", "name": "Cheap", "price": "0.01"}),
+    ("patch", "/api/v1/products/{id}/", {"price": "0.01", "stock": 100000}),
+    ("delete", "/api/v1/products/{id}/", None),
+    ("post", "/api/v1/orders/{paid}/ship/", {"carrier": "DHL", "tracking_number": "1"}),
+    ("post", "/api/v1/orders/{shipped}/deliver/", None),
+    ("post", "/api/v1/payments/{payment}/refund/", {"amount": "1.00"}),
+]
+
+
+def _url(template: str, shop: Shop) -> str:
+    return template.format(
+        slug=shop.category.slug,
+        id=shop.products[0],
+        paid=shop.orders["paid"],
+        shipped=shop.orders["shipped"],
+        payment=shop.payments["succeeded"],
+    )
+
+
+def _ids(action) -> str:
+    method, template, _ = action
+    return f"{method.upper()} {template}"
+
+
+@pytest.mark.parametrize("action", STAFF_ACTIONS, ids=_ids)
+def test_a_customer_gets_403_for_every_staff_action_and_nothing_changes(
+    customer_client, shop, unchanged, action
+):
+    method, template, body = action
+
+    response = getattr(customer_client, method)(_url(template, shop), body, format="json")
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "permission_denied"
+
+
+@pytest.mark.parametrize("action", STAFF_ACTIONS, ids=_ids)
+def test_an_anonymous_caller_gets_401_for_every_staff_action_and_nothing_changes(
+    anon_client, shop, unchanged, action
+):
+    method, template, body = action
+
+    response = getattr(anon_client, method)(_url(template, shop), body, format="json")
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "not_authenticated"
+
+
+def _requires_staff(method: str, callback) -> bool:
+    permissions = callback.initkwargs.get("permission_classes", callback.cls.permission_classes)
+    return IsStaff in permissions or (
+        IsStaffOrReadOnly in permissions and method not in SAFE_METHODS
+    )
+
+
+def test_the_list_holds_every_operation_whose_permissions_require_staff():
+    routed = {
+        (method.lower(), PARAMETER.sub("{}", path))
+        for path, _, method, callback in EndpointEnumerator().get_api_endpoints()
+        if _requires_staff(method, callback)
+    }
+
+    assert routed == {(method, PARAMETER.sub("{}", path)) for method, path, _ in STAFF_ACTIONS}
+
+
+def test_the_admin_site_is_closed_to_customers(client, customer):
+    client.force_login(customer)
+
+    response = client.get("/admin/")
+
+    assert response.status_code == 302
+    assert response.url.startswith("/admin/login/")

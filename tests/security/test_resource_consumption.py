@@ -1,0 +1,156 @@
+"""API4:2023 Unrestricted Resource Consumption.
+
+Pages hold at most 100 objects on every list; a body over `DATA_UPLOAD_MAX_MEMORY_SIZE` is a
+JSON 413 and one nested too deeply to parse a JSON 400, on every operation that reads a JSON
+body; too many query parameters or too long a search is a JSON 400. None of them changes
+anything. (The cap on units per order and the order placement throttle are held by
+tests/orders/test_api.py; see docs/RELIABILITY.md.)
+"""
+
+import pytest
+
+from catalog.models import Category, Product
+from orders.models import Order
+from payments.models import Payment
+from tests.security.conftest import Shop
+
+pytestmark = pytest.mark.django_db
+
+MAX_PAGE_SIZE = 100
+
+
+@pytest.fixture
+def json_operations(anon_client) -> list[tuple[str, str]]:
+    """(method, path template) of every operation whose document says it reads a JSON body."""
+    schema = anon_client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    operations = [
+        (method, path)
+        for path, methods in schema.json()["paths"].items()
+        for method, operation in methods.items()
+        if "413" in operation["responses"]
+    ]
+    assert len(operations) >= 15
+    return operations
+
+
+def _url(path: str, shop: Shop) -> str:
+    if "/orders/" in path:
+        object_id = shop.orders["paid"]
+    elif "/payments/" in path:
+        object_id = shop.payments["succeeded"]
+    else:
+        object_id = shop.products[0]
+    return path.format(id=object_id, slug=shop.category.slug)
+
+
+def _send(client, method: str, url: str, body: str):
+    return client.generic(method.upper(), url, body, content_type="application/json")
+
+
+def test_a_body_over_the_limit_is_a_json_413_everywhere_and_changes_nothing(
+    staff_client, shop, json_operations, settings, unchanged
+):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    body = '{"name": "' + "x" * 2048 + '"}'
+
+    for method, path in json_operations:
+        response = _send(staff_client, method, _url(path, shop), body)
+
+        assert (method, path, response.status_code) == (method, path, 413)
+        assert response.json()["code"] == "request_too_large"
+
+
+def test_a_body_nested_too_deeply_is_a_json_400_everywhere_and_changes_nothing(
+    staff_client, shop, json_operations, unchanged
+):
+    body = "[" * 100_000 + "]" * 100_000
+
+    for method, path in json_operations:
+        response = _send(staff_client, method, _url(path, shop), body)
+
+        assert (method, path, response.status_code) == (method, path, 400)
+        assert response.json()["code"] == "parse_error"
+
+
+def test_the_webhook_refuses_a_body_over_the_limit_with_its_own_400(
+    anon_client, shop, settings, unchanged
+):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+
+    response = _send(anon_client, "post", "/api/v1/payments/webhooks/sandbox/", "x" * 2048)
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_webhook"
+
+
+@pytest.fixture
+def lots_of_everything(customer) -> int:
+    """More than a page of products, categories, orders and payments, all the customer's."""
+    count = MAX_PAGE_SIZE + 5
+    Category.objects.bulk_create(Category(name=f"C{n}", slug=f"c-{n}") for n in range(count))
+    Product.objects.bulk_create(
+        Product(sku=f"P{n}", name=f"P{n}", slug=f"p-{n}", price="1.00", stock=1)
+        for n in range(count)
+    )
+    orders = Order.objects.bulk_create(
+        Order(
+            number=f"ORD-{n:010d}",
+            customer=customer,
+            subtotal="1.00",
+            total="1.00",
+            currency="USD",
+        )
+        for n in range(count)
+    )
+    Payment.objects.bulk_create(
+        Payment(
+            order_id=order.pk,
+            customer=customer,
+            amount="1.00",
+            currency="USD",
+            provider="sandbox",
+            status="failed",
+        )
+        for order in orders
+    )
+    return count
+
+
+@pytest.mark.parametrize("page_size", ["101", "1000", str(2**63)])
+@pytest.mark.parametrize("resource", ["products", "categories", "orders", "payments"])
+def test_no_page_holds_more_than_100_objects(
+    customer_client, lots_of_everything, resource, page_size
+):
+    response = customer_client.get(f"/api/v1/{resource}/", {"page_size": page_size})
+
+    assert response.status_code == 200
+    assert response.json()["count"] == lots_of_everything
+    assert len(response.json()["results"]) == MAX_PAGE_SIZE
+
+
+@pytest.mark.parametrize("page_size", ["0", "-1", "abc", "1.5"])
+@pytest.mark.parametrize("resource", ["products", "categories", "orders", "payments"])
+def test_a_malformed_page_size_is_400(customer_client, resource, page_size):
+    response = customer_client.get(f"/api/v1/{resource}/", {"page_size": page_size})
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["page_size"]
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/v1/products/", "/api/v1/orders/", "/api/v1/auth/me/", "/api/v1/health/"]
+)
+def test_too_many_query_parameters_is_a_json_400(customer_client, url):
+    query = "&".join(f"p{n}=1" for n in range(1001))
+
+    response = customer_client.get(f"{url}?{query}")
+
+    assert response.status_code == 400
+    assert response.json() == {"detail": "Bad request.", "code": "bad_request"}
+
+
+def test_a_search_longer_than_a_product_name_is_400(anon_client, db):
+    response = anon_client.get("/api/v1/products/", {"search": "x" * 100_000})
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["search"]
