@@ -24,6 +24,7 @@ from payments.dtos import PaymentSummary, RefundSummary
 from payments.exceptions import (
     GatewayUnavailable,
     InvalidRefundAmount,
+    InvalidWebhook,
     PaymentNotFound,
     PaymentNotRefundable,
     RefundDeclined,
@@ -292,6 +293,10 @@ def handle_webhook(*, provider: str, body: bytes, headers: Mapping[str, str]) ->
             return "processed"
         payment.provider_reference = payment.provider_reference or event.charge_reference
         if event.type == PAYMENT_SUCCEEDED:
+            if not payment.provider_reference:
+                # The charge's answer was lost: without its reference the money could never
+                # be refunded, so the event must name the charge (rolls back the event id).
+                raise InvalidWebhook("The payment's charge is unknown: name it in data.charge.")
             _capture(payment, order_payable=order_payable)
         else:
             _fail(payment, failure_code=event.failure_code)

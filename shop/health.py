@@ -7,6 +7,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from shop.kernel.api.errors import RETRY_AFTER_DATABASE_SECONDS
+
 HealthSerializer = inline_serializer(
     name="Health",
     fields={"status": serializers.CharField(), "database": serializers.CharField()},
@@ -24,5 +26,9 @@ class HealthView(APIView):
                 cursor.execute("SELECT 1")
                 cursor.fetchone()
         except DatabaseError:
-            return Response({"status": "unavailable", "database": "unavailable"}, status=503)
+            return Response(
+                {"status": "unavailable", "database": "unavailable"},
+                status=503,
+                headers={"Retry-After": str(RETRY_AFTER_DATABASE_SECONDS)},
+            )
         return Response({"status": "ok", "database": "ok"})
