@@ -97,7 +97,8 @@ def test_twenty_twins_with_one_idempotency_key_place_one_order(customer):
     assert len(created) + len(in_progress) == 20
     assert created
     assert {response.json()["id"] for response in created} == {order_id}
-    assert len({str(response.json()) for response in created}) == 1
+    # Replays come from a JSON column (jsonb orders keys its own way): the same object.
+    assert all(response.json() == created[0].json() for response in created)
     assert {response.json()["code"] for response in in_progress} <= {"idempotency_key_in_progress"}
 
 
