@@ -10,8 +10,8 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import F, Model, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Model, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -103,15 +103,31 @@ def release_stock(*, lines: StockLines) -> None:
 
 
 def _adjust_stock(products: Iterable[Product], deltas: dict[int, int]) -> None:
-    """One UPDATE for every row, relative to the locked row's current stock."""
-    now = timezone.now()
-    changed = []
-    for product in products:
-        product.stock = F("stock") + deltas[product.id]
-        product.updated_at = now
-        changed.append(product)
-    if changed:
-        Product.objects.bulk_update(changed, ["stock", "updated_at"])
+    """One UPDATE for every row, relative to the locked row's current stock.
+
+    Written out in SQL: `bulk_update`'s CASE expressions cost about 3 ms of CPU to build for an
+    order of three lines, twice what the rest of `reserve_stock` costs (docs/PERFORMANCE.md).
+    """
+    ids = [product.id for product in products]
+    if not ids:
+        return
+    stock = _column("stock")
+    table = connection.ops.quote_name(Product._meta.db_table)
+    pk, updated_at = _column("id"), _column("updated_at")
+    cases = " ".join(["WHEN %s THEN %s"] * len(ids))
+    placeholders = ", ".join(["%s"] * len(ids))
+    sql = (
+        f"UPDATE {table} SET {stock} = {stock} + CASE {pk} {cases} END, "
+        f"{updated_at} = %s WHERE {pk} IN ({placeholders})"
+    )
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    params = [value for pk_value in ids for value in (pk_value, deltas[pk_value])]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, now, *ids])
+
+
+def _column(field: str) -> str:
+    return connection.ops.quote_name(Product._meta.get_field(field).column)
 
 
 # Categories and products: the writes behind the staff API and the admin.
