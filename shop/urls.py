@@ -5,13 +5,37 @@ from django.http import JsonResponse
 from django.urls import include, path
 from django.views import defaults
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.renderers import JSONRenderer
 
 from shop.health import HealthView
 
+
+class JSONErrorsMixin:
+    """Errors of a view whose pages are YAML or HTML are JSON, like every error under /api/."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.exception:
+            response.accepted_renderer = JSONRenderer()
+            response.accepted_media_type = JSONRenderer.media_type
+        return response
+
+
+class SchemaView(JSONErrorsMixin, SpectacularAPIView):
+    """The OpenAPI 3 document of the API: YAML, or JSON with `?format=json`."""
+
+
+class DocsView(JSONErrorsMixin, SpectacularSwaggerView):
+    """Swagger UI over the document, served from the shop itself."""
+
+    # An HTML page has no OPTIONS description: its template renderer failed with a 500.
+    metadata_class = None
+
+
 api_v1 = [
     path("health/", HealthView.as_view(), name="health"),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("schema/", SchemaView.as_view(), name="schema"),
+    path("docs/", DocsView.as_view(url_name="schema"), name="docs"),
     path("auth/", include("accounts.urls")),
     path("", include("catalog.urls")),
     path("", include("orders.urls")),

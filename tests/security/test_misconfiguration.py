@@ -101,6 +101,28 @@ def test_every_kind_of_error_under_the_api_is_json_with_a_detail_and_a_code(
     assert sorted(set(seen)) == [400, 401, 403, 404, 405, 406, 409, 413, 415, 429]
 
 
+@pytest.mark.parametrize(
+    ("method", "url", "accept", "status"),
+    [
+        ("post", "/api/v1/docs/", "text/html", 405),
+        ("options", "/api/v1/docs/", "text/html", 405),
+        ("get", "/api/v1/docs/", "application/xml", 406),
+        ("get", "/api/v1/docs/?format=json", "text/html", 404),
+        ("delete", "/api/v1/schema/", "application/vnd.oai.openapi", 405),
+        ("get", "/api/v1/schema/", "text/html", 406),
+        ("get", "/api/v1/schema/?format=xml", "*/*", 404),
+    ],
+)
+def test_the_document_and_its_page_give_json_errors_too(anon_client, method, url, accept, status):
+    anon_client.raise_request_exception = False
+
+    response = getattr(anon_client, method)(url, HTTP_ACCEPT=accept)
+
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/json"
+    assert set(response.json()) == {"detail", "code"}
+
+
 def test_an_unknown_url_under_the_api_is_json_whatever_the_client_accepts(anon_client):
     response = anon_client.get("/api/v1/nothing/here/", HTTP_ACCEPT="text/html")
 
