@@ -1,11 +1,14 @@
 """A small shop to attack: an owner with orders in every status and their payments, another
 customer, staff; and `unchanged`, which asserts that the attack changed nothing."""
 
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
 from django.db.models import Model
+from django.urls import URLResolver, get_resolver
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from accounts.models import User
@@ -39,6 +42,19 @@ _WATCHED: tuple[type[Model], ...] = (
     OutstandingToken,
     BlacklistedToken,
 )
+
+
+_GROUP = re.compile(r"\(\?P<\w+>[^)]*\)|<[^>]+>")
+
+
+def routes(resolver: URLResolver | None = None, prefix: str = "") -> Iterator[tuple[str, object]]:
+    """(path, view callback) of every URL pattern, each parameter written `{}`."""
+    for entry in (resolver or get_resolver()).url_patterns:
+        pattern = prefix + str(entry.pattern).lstrip("^").rstrip("$")
+        if isinstance(entry, URLResolver):
+            yield from routes(entry, pattern)
+        else:
+            yield "/" + _GROUP.sub("{}", pattern), entry.callback
 
 
 def database_state() -> dict[str, list[dict]]:

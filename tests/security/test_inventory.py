@@ -9,27 +9,18 @@ API, its browsable-API login and the admin (static files are WhiteNoise's, not r
 import re
 
 import pytest
-from django.urls import URLResolver, get_resolver
+from django.urls import get_resolver
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.views import APIView
+
+from tests.security.conftest import routes
 
 pytestmark = pytest.mark.django_db
 
 MOUNTED = {"api/v1/", "api-auth/", "admin/"}
 # The document itself and the page that shows it.
 NOT_OPERATIONS = (SpectacularAPIView, SpectacularSwaggerView)
-_GROUP = re.compile(r"\(\?P<\w+>[^)]*\)|<[^>]+>")
 _PARAMETER = re.compile(r"\{[^}]+\}")
-
-
-def _routes(resolver: URLResolver, prefix: str = ""):
-    """(path, callback) of every URL pattern below `resolver`."""
-    for entry in resolver.url_patterns:
-        pattern = prefix + str(entry.pattern).lstrip("^").rstrip("$")
-        if isinstance(entry, URLResolver):
-            yield from _routes(entry, pattern)
-        else:
-            yield pattern, entry.callback
 
 
 def _methods(callback) -> set[str]:
@@ -45,12 +36,11 @@ def _methods(callback) -> set[str]:
 
 def _routed_api() -> set[tuple[str, str]]:
     operations = set()
-    for pattern, callback in _routes(get_resolver()):
+    for path, callback in routes():
         view = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
-        if not pattern.startswith("api/v1/") or issubclass(view, NOT_OPERATIONS):
+        if not path.startswith("/api/v1/") or issubclass(view, NOT_OPERATIONS):
             continue
-        assert issubclass(view, APIView), pattern
-        path = "/" + _GROUP.sub("{}", pattern)
+        assert issubclass(view, APIView), path
         operations |= {(method, path) for method in _methods(callback)}
     return operations
 
@@ -75,7 +65,7 @@ def test_nothing_but_the_api_its_login_and_the_admin_is_mounted():
 
 def test_no_debug_route_answers_with_debug_off(anon_client, settings):
     assert settings.DEBUG is False
-    everything = " ".join(pattern for pattern, _ in _routes(get_resolver()))
+    everything = " ".join(path for path, _ in routes())
 
     for hint in ("__debug__", "silk", "debug", "static/", "media/", "__reload__"):
         assert hint not in everything

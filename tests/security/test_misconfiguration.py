@@ -7,10 +7,14 @@ the security headers are set and no cross-origin access is granted. (That `manag
 tests/shop/test_operations.py.)
 """
 
+import itertools
+
 import pytest
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
+
+from tests.security.conftest import Shop, routes
 
 pytestmark = pytest.mark.django_db
 
@@ -121,6 +125,38 @@ def test_the_document_and_its_page_give_json_errors_too(anon_client, method, url
     assert response.status_code == status
     assert response["Content-Type"] == "application/json"
     assert set(response.json()) == {"detail", "code"}
+
+
+METHODS = ("get", "head", "post", "put", "patch", "delete", "options")
+# What the document and its page serve when they succeed; everything else under /api/ is JSON.
+NOT_JSON_WHEN_SUCCESSFUL = {"/api/v1/schema/", "/api/v1/docs/"}
+
+
+def _object_url(path: str, shop: Shop) -> str:
+    if "/orders/" in path:
+        return path.format(shop.orders["pending"])
+    if "/payments/" in path:
+        return path.format(shop.payments["succeeded"])
+    if "/categories/" in path:
+        return path.format(shop.category.slug)
+    return path.format(shop.products[0])
+
+
+def test_no_method_on_any_api_route_is_a_server_error_or_a_non_json_error(
+    shop, anon_client, customer_client, staff_client
+):
+    urls = [_object_url(path, shop) for path, _ in routes() if path.startswith("/api/")]
+    assert len(urls) >= 20
+
+    for client in (anon_client, customer_client, staff_client):
+        client.raise_request_exception = False
+        for url, method in itertools.product(urls, METHODS):
+            response = getattr(client, method)(url, format="json")
+
+            assert response.status_code < 500, (method, url, response.content)
+            page = url in NOT_JSON_WHEN_SUCCESSFUL and response.status_code < 400
+            if response.content and not page:
+                assert response["Content-Type"] == "application/json", (method, url)
 
 
 def test_an_unknown_url_under_the_api_is_json_whatever_the_client_accepts(anon_client):
