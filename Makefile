@@ -33,7 +33,7 @@ seed: migrate
 
 run: seed
 	@echo ""
-	@echo "  API:          http://$(HOST):$(PORT)/api/v1/"
+	@echo "  API:          http://$(HOST):$(PORT)/api/v1/products/"
 	@echo "  Swagger UI:   http://$(HOST):$(PORT)/api/v1/docs/"
 	@echo "  OpenAPI:      http://$(HOST):$(PORT)/api/v1/schema/"
 	@echo "  Admin:        http://$(HOST):$(PORT)/admin/"

@@ -8,6 +8,9 @@ from unittest import mock
 
 import pytest
 from django.db import DatabaseError
+from django.test import Client
+
+from tests.conftest import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_ENV = {
@@ -104,3 +107,11 @@ def test_start_up_fails_clearly_without_a_secret_key_when_debug_is_off():
 
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
+
+
+@pytest.mark.django_db
+def test_logging_in_to_the_browsable_api_lands_on_the_product_list(customer):
+    response = Client().post("/api-auth/login/", {"username": customer.email, "password": PASSWORD})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/api/v1/products/"
