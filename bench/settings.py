@@ -14,9 +14,3 @@ os.environ.setdefault("THROTTLE_ORDER_PLACEMENT", "1000/s")
 from shop.settings import *  # noqa: F403
 
 ROOT_URLCONF = "bench.urls"
-
-# An experiment, off unless asked for: production closes SQLite connections after every request
-# (shop.settings), and a new connection parses the schema again before its first query. With
-# BENCH_SQLITE_CONN_MAX_AGE=60 the bench measures what persistent connections would buy.
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("BENCH_SQLITE_CONN_MAX_AGE", "0"))  # noqa: F405
