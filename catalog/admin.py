@@ -64,6 +64,14 @@ def _adopt(obj: Model, saved: Model) -> None:
     obj._state.db = saved._state.db
 
 
+def _save_through_services(obj: Model, form, change: bool, *, fields, create, update) -> None:
+    """Save an admin form through the services: changed fields only, or a new row."""
+    if change:
+        update({name: form.cleaned_data[name] for name in form.changed_data if name in fields})
+    else:
+        _adopt(obj, create(**{k: v for k, v in form.cleaned_data.items() if k in fields}))
+
+
 class InStockFilter(admin.SimpleListFilter):
     title = "in stock"
     parameter_name = "in_stock"
@@ -128,13 +136,14 @@ class ProductAdmin(StaffOnlyAdmin):
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        fields = services.PRODUCT_FIELDS
-        if change:
-            data = {name: form.cleaned_data[name] for name in form.changed_data if name in fields}
-            services.update_product(product=obj, data=data)
-        else:
-            data = {name: value for name, value in form.cleaned_data.items() if name in fields}
-            _adopt(obj, services.create_product(**data))
+        _save_through_services(
+            obj,
+            form,
+            change,
+            fields=services.PRODUCT_FIELDS,
+            create=services.create_product,
+            update=lambda data: services.update_product(product=obj, data=data),
+        )
 
     def delete_model(self, request, obj):
         services.delete_product(product=obj)
@@ -173,13 +182,14 @@ class CategoryAdmin(StaffOnlyAdmin):
         return category.product_count
 
     def save_model(self, request, obj, form, change):
-        fields = services.CATEGORY_FIELDS
-        if change:
-            data = {name: form.cleaned_data[name] for name in form.changed_data if name in fields}
-            services.update_category(category=obj, data=data)
-        else:
-            data = {name: value for name, value in form.cleaned_data.items() if name in fields}
-            _adopt(obj, services.create_category(**data))
+        _save_through_services(
+            obj,
+            form,
+            change,
+            fields=services.CATEGORY_FIELDS,
+            create=services.create_category,
+            update=lambda data: services.update_category(category=obj, data=data),
+        )
 
     def delete_model(self, request, obj):
         services.delete_category(category=obj)
