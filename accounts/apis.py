@@ -21,9 +21,9 @@ from accounts.serializers import (
     TokenPairSerializer,
     TokenVerifySerializer,
 )
-from shop.kernel.api.errors import WWW_AUTHENTICATE
-from shop.kernel.api.schema import ErrorSerializer, error_responses
-from shop.kernel.api.throttling import ScopedRateThrottle
+from kernel.api.errors import WWW_AUTHENTICATE
+from kernel.api.schema import ErrorSerializer, error_responses
+from kernel.api.throttling import ScopedRateThrottle
 
 
 def _unauthorized(description: str) -> dict[int, OpenApiResponse]:

@@ -1,6 +1,6 @@
 """Accounts' domain errors, each with a stable `code`."""
 
-from shop.kernel.exceptions import DomainError, FieldError, NotFound
+from kernel.exceptions import DomainError, FieldError, NotFound
 
 
 class AccountsError(DomainError):

@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 
 from catalog.dtos import Shortage
-from shop.kernel.exceptions import DomainError, FieldError, NotFound
+from kernel.exceptions import DomainError, FieldError, NotFound
 
 
 class CatalogError(DomainError):

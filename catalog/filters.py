@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 from django_filters import rest_framework as filters
 
 from catalog.models import Category, Product
-from shop.kernel.money import DECIMAL_PLACES, MAX_DIGITS
+from kernel.money import DECIMAL_PLACES, MAX_DIGITS
 
 # As long as a product's name; SQLite refuses LIKE patterns longer than 50,000 bytes.
 SEARCH_MAX_LENGTH = 200

@@ -4,7 +4,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from shop.kernel.money import DECIMAL_PLACES, MAX_DIGITS
+from kernel.money import DECIMAL_PLACES, MAX_DIGITS
 
 MIN_PRICE = Decimal("0.01")
 # The largest stock every supported database stores in a PositiveIntegerField (PostgreSQL's

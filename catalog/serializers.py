@@ -14,7 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.models import MAX_STOCK, MIN_PRICE, Category
-from shop.kernel.money import CENT, DECIMAL_PLACES, MAX_DIGITS, shop_currency
+from kernel.money import CENT, DECIMAL_PLACES, MAX_DIGITS, shop_currency
 
 _MAX_ID = 2**63 - 1
 

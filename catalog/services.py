@@ -26,7 +26,7 @@ from catalog.exceptions import (
     ReservationFailed,
 )
 from catalog.models import MAX_STOCK, MIN_PRICE, Category, Product
-from shop.kernel.money import CENT, DECIMAL_PLACES, MAX_DIGITS, shop_currency
+from kernel.money import CENT, DECIMAL_PLACES, MAX_DIGITS, shop_currency
 
 StockLines = Iterable[tuple[int, int]]
 

@@ -18,8 +18,8 @@ from catalog.serializers import (
     ProductSerializer,
     ProductWriteSerializer,
 )
-from shop.kernel.api.permissions import IsStaffOrReadOnly
-from shop.kernel.api.schema import error_responses
+from kernel.api.permissions import IsStaffOrReadOnly
+from kernel.api.schema import error_responses
 
 SLUG_PARAMETER = OpenApiParameter(
     "slug", OpenApiTypes.STR, OpenApiParameter.PATH, description="The category's slug."

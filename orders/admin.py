@@ -15,10 +15,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from kernel.exceptions import DomainError
 from orders import services
 from orders.forms import NoteForm, ShipForm, ShipmentFormSet
 from orders.models import Order, OrderEvent, OrderLine, OrderStatus
-from shop.kernel.exceptions import DomainError
 
 _BUTTONS = {
     OrderStatus.SHIPPED: ("ship", "Ship…"),

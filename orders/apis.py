@@ -6,6 +6,11 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from kernel.api.permissions import IsStaff
+from kernel.api.schema import ErrorSerializer, error_responses
+from kernel.api.throttling import ScopedRateThrottle
+from kernel.idempotency import HEADER as IDEMPOTENCY_HEADER
+from kernel.idempotency import idempotent
 from orders import selectors, services
 from orders.serializers import (
     OrderCreateSerializer,
@@ -13,11 +18,6 @@ from orders.serializers import (
     OrderSerializer,
     OrderShipSerializer,
 )
-from shop.kernel.api.permissions import IsStaff
-from shop.kernel.api.schema import ErrorSerializer, error_responses
-from shop.kernel.api.throttling import ScopedRateThrottle
-from shop.kernel.idempotency import HEADER as IDEMPOTENCY_HEADER
-from shop.kernel.idempotency import idempotent
 
 ORDER_ID = OpenApiParameter(
     "id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The order's id."

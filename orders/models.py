@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from shop.kernel.money import DECIMAL_PLACES, MAX_DIGITS
+from kernel.money import DECIMAL_PLACES, MAX_DIGITS
 
 
 class OrderStatus(models.TextChoices):

@@ -11,10 +11,10 @@ from decimal import Decimal
 from django.utils import timezone
 from rest_framework import serializers
 
+from kernel.money import CENT
 from orders import services
 from orders.countries import COUNTRY_CODES
 from orders.models import Order, OrderEvent, OrderLine, OrderStatus
-from shop.kernel.money import CENT
 
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 

@@ -13,12 +13,12 @@ from django.db.models import QuerySet
 from django.db.transaction import TransactionManagementError
 
 from catalog import services as catalog
+from kernel.money import CENT, DECIMAL_PLACES, MAX_DIGITS, quantize, shop_currency
 from orders import numbers
 from orders.dtos import OrderSummary, PaymentDue
 from orders.events import order_cancelled
 from orders.exceptions import InvalidOrder, InvalidTransition, OrderNotFound, OrderNotPayable
 from orders.models import Order, OrderEvent, OrderLine, OrderStatus
-from shop.kernel.money import CENT, DECIMAL_PLACES, MAX_DIGITS, quantize, shop_currency
 
 MAX_LINES = 50
 MAX_QUANTITY = 1000

@@ -10,10 +10,10 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from kernel.exceptions import DomainError
+from kernel.money import CENT, DECIMAL_PLACES, MAX_DIGITS
 from payments import services
 from payments.models import REFUNDABLE_STATUSES, Payment, ProcessedWebhookEvent, Refund
-from shop.kernel.exceptions import DomainError
-from shop.kernel.money import CENT, DECIMAL_PLACES, MAX_DIGITS
 
 
 class RefundAmountForm(forms.Form):

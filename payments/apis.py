@@ -15,6 +15,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
 
+from kernel.api.permissions import IsStaff
+from kernel.api.schema import ErrorSerializer, error_responses
+from kernel.idempotency import HEADER as IDEMPOTENCY_HEADER
+from kernel.idempotency import idempotent
 from payments import selectors, services
 from payments.exceptions import InvalidWebhook
 from payments.gateways.webhooks import SIGNATURE_HEADER
@@ -28,10 +32,6 @@ from payments.serializers import (
     WebhookEventSerializer,
     WebhookOutcomeSerializer,
 )
-from shop.kernel.api.permissions import IsStaff
-from shop.kernel.api.schema import ErrorSerializer, error_responses
-from shop.kernel.idempotency import HEADER as IDEMPOTENCY_HEADER
-from shop.kernel.idempotency import idempotent
 
 PaymentWithErrorSerializer = inline_serializer(
     name="PaymentError",

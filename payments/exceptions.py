@@ -1,6 +1,6 @@
 """The payments app's domain errors, each with a stable `code`."""
 
-from shop.kernel.exceptions import Conflict, DomainError, FieldError, NotFound
+from kernel.exceptions import Conflict, DomainError, FieldError, NotFound
 
 
 class PaymentsError(DomainError):

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from shop.kernel.money import DECIMAL_PLACES, MAX_DIGITS
+from kernel.money import DECIMAL_PLACES, MAX_DIGITS
 
 
 class PaymentStatus(models.TextChoices):

@@ -2,8 +2,8 @@
 
 from rest_framework import serializers
 
+from kernel.money import DECIMAL_PLACES, MAX_DIGITS
 from payments.models import PaymentStatus
-from shop.kernel.money import DECIMAL_PLACES, MAX_DIGITS
 
 MAX_ID = 2**63 - 1
 

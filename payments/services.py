@@ -18,6 +18,7 @@ from typing import Literal
 
 from django.db import IntegrityError, transaction
 
+from kernel.money import CENT
 from orders import services as order_services
 from orders.exceptions import InvalidTransition, OrderNotFound, OrderNotPayable
 from payments.dtos import PaymentSummary, RefundSummary
@@ -40,7 +41,6 @@ from payments.models import (
     ProcessedWebhookEvent,
     Refund,
 )
-from shop.kernel.money import CENT
 
 logger = logging.getLogger(__name__)
 

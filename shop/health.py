@@ -7,7 +7,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from shop.kernel.api.errors import RETRY_AFTER_DATABASE_SECONDS
+from kernel.api.errors import RETRY_AFTER_DATABASE_SECONDS
 
 HealthSerializer = inline_serializer(
     name="Health",

@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from accounts.models import User
-from shop.kernel.api.throttling import ScopedRateThrottle
+from kernel.api.throttling import ScopedRateThrottle
 from tests.accounts.conftest import (
     LOGOUT,
     ME,

@@ -1,6 +1,6 @@
 """Money never drifts from exact decimal arithmetic (hypothesis property tests).
 
-- `shop.kernel.money.quantize` rounds half up to whole cents, exactly as integer arithmetic
+- `kernel.money.quantize` rounds half up to whole cents, exactly as integer arithmetic
   does, for any Decimal (never through a float).
 - An order's line totals, subtotal and total, as the API renders them, are exactly the sums
   of price × quantity, with two places; an order whose exact total would not fit is refused.
@@ -20,10 +20,10 @@ from hypothesis import strategies as st
 from rest_framework.throttling import SimpleRateThrottle
 
 from catalog import services as catalog_services
+from kernel.money import CENT, quantize
 from orders import services as order_services
 from payments import services as payment_services
 from payments.models import Payment, SandboxCharge
-from shop.kernel.money import CENT, quantize
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ from rest_framework.response import Response
 from rest_framework.test import APIRequestFactory, force_authenticate
 from rest_framework.views import APIView
 
-from shop.kernel.idempotency import idempotent
-from shop.kernel.models import IdempotencyKey
+from kernel.idempotency import idempotent
+from kernel.models import IdempotencyKey
 
 pytestmark = pytest.mark.django_db
 

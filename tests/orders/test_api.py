@@ -6,9 +6,9 @@ import pytest
 from django.test import Client
 
 from catalog.models import Product
+from kernel.api.throttling import ScopedRateThrottle
 from orders import services
 from orders.models import Order
-from shop.kernel.api.throttling import ScopedRateThrottle
 
 pytestmark = pytest.mark.django_db
 

@@ -3,9 +3,9 @@
 import pytest
 
 from catalog.models import Product
+from kernel.models import IdempotencyKey
 from orders import services
 from orders.models import Order
-from shop.kernel.models import IdempotencyKey
 
 pytestmark = pytest.mark.django_db
 

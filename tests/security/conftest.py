@@ -14,6 +14,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from accounts.models import User
 from catalog import services as catalog_services
 from catalog.models import Category, Product
+from kernel.models import IdempotencyKey
 from orders import services as order_services
 from orders.models import Order, OrderEvent, OrderLine
 from payments import services as payment_services
@@ -24,7 +25,6 @@ from payments.models import (
     SandboxCharge,
     SandboxRefund,
 )
-from shop.kernel.models import IdempotencyKey
 
 ORDER_STATUSES = ("pending", "paid", "shipped", "delivered", "cancelled")
 _WATCHED: tuple[type[Model], ...] = (

@@ -11,7 +11,7 @@ import pytest
 from drf_spectacular.generators import EndpointEnumerator
 from rest_framework.permissions import SAFE_METHODS
 
-from shop.kernel.api.permissions import IsStaff, IsStaffOrReadOnly
+from kernel.api.permissions import IsStaff, IsStaffOrReadOnly
 from tests.security.conftest import Shop
 
 pytestmark = pytest.mark.django_db

@@ -21,7 +21,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from shop.kernel.exceptions import DomainError, FieldError
+from kernel.exceptions import DomainError, FieldError
 
 logger = logging.getLogger(__name__)
 

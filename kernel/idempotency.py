@@ -23,8 +23,8 @@ from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from shop.kernel.exceptions import Conflict, DomainError, FieldError
-from shop.kernel.models import IdempotencyKey
+from kernel.exceptions import Conflict, DomainError, FieldError
+from kernel.models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
 KEY_LIFETIME = timedelta(hours=24)

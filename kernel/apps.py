@@ -2,6 +2,6 @@ from django.apps import AppConfig
 
 
 class KernelConfig(AppConfig):
-    name = "shop.kernel"
+    name = "kernel"
     label = "kernel"
     verbose_name = "Shared kernel"
