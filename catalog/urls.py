@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from catalog.views import CategoryViewSet, ProductViewSet
+from catalog.apis import CategoryViewSet, ProductViewSet
 
 router = SimpleRouter()
 router.register("categories", CategoryViewSet, basename="category")
