@@ -123,14 +123,6 @@ def get_user_by_email(*, email: str) -> UserSummary | None:
     return None if user is None else _summary(user)
 
 
-def get_customer_summary(*, user_id: int) -> UserSummary:
-    """The user with this id; raises `UserNotFound`."""
-    user = User.objects.filter(pk=user_id).first()
-    if user is None:
-        raise UserNotFound()
-    return _summary(user)
-
-
 def update_profile(
     *, user_id: int, first_name: str | None = None, last_name: str | None = None
 ) -> UserSummary:

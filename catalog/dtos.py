@@ -18,14 +18,6 @@ class ProductSnapshot:
 
 
 @dataclass(frozen=True, slots=True)
-class StockLine:
-    """`quantity` units of product `product_id`, to reserve or release."""
-
-    product_id: int
-    quantity: int
-
-
-@dataclass(frozen=True, slots=True)
 class Shortage:
     """A product that has fewer units than were asked for."""
 

@@ -33,8 +33,6 @@ class Payment(models.Model):
     so an order can never be charged twice.
     """
 
-    Status = PaymentStatus
-
     order_id = models.PositiveBigIntegerField(db_index=True)
     customer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payments"

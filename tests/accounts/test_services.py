@@ -134,20 +134,6 @@ def test_looking_up_an_unknown_email_returns_none(customer):
     assert services.get_user_by_email(email="nobody@example.com") is None
 
 
-def test_a_customer_summary_is_read_by_id(staff):
-    summary = services.get_customer_summary(user_id=staff.pk)
-
-    assert (summary.email, summary.is_staff, summary.is_active) == (staff.email, True, True)
-
-
-def test_an_unknown_user_id_raises_a_404_user_not_found():
-    with pytest.raises(UserNotFound) as caught:
-        services.get_customer_summary(user_id=987654)
-
-    assert caught.value.status_code == 404
-    assert caught.value.code == "not_found"
-
-
 def test_update_profile_changes_only_the_names_given(customer):
     summary = services.update_profile(user_id=customer.pk, last_name="Jones")
 
