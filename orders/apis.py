@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from kernel.api.permissions import IsStaff
 from kernel.api.schema import ErrorSerializer, error_responses
+from kernel.api.serializers import EmptyBodySerializer
 from kernel.api.throttling import ScopedRateThrottle
 from kernel.idempotency import HEADER as IDEMPOTENCY_HEADER
 from kernel.idempotency import idempotent
@@ -141,6 +142,7 @@ class OrderViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk: int):
+        EmptyBodySerializer(data=request.data).is_valid(raise_exception=True)
         selectors.check_order_visible(user=request.user, order_id=pk)
         services.cancel_order(order_id=pk, actor_id=request.user.pk)
         return self._order_response(pk)
@@ -176,5 +178,6 @@ class OrderViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"], permission_classes=[IsStaff])
     def deliver(self, request, pk: int):
+        EmptyBodySerializer(data=request.data).is_valid(raise_exception=True)
         services.deliver_order(order_id=pk)
         return self._order_response(pk)

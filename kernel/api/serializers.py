@@ -49,6 +49,10 @@ class StrictSerializer(serializers.Serializer):
         raise serializers.ValidationError({**errors, **{key: [UNKNOWN_FIELD] for key in unknown}})
 
 
+class EmptyBodySerializer(StrictSerializer):
+    """The body of an action that takes no input (`{}` or none at all): any key is unknown."""
+
+
 class StrictIntegerField(serializers.IntegerField):
     """A JSON integer: `"5"`, `5.0` and `true` are refused."""
 
