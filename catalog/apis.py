@@ -33,7 +33,7 @@ FILTER_PARAMETERS = frozenset(ProductFilter.base_filters)
 class CategoryViewSet(viewsets.GenericViewSet):
     permission_classes = [IsStaffOrReadOnly]
     lookup_field = "slug"
-    lookup_value_regex = r"[-a-zA-Z0-9_]+"
+    lookup_value_converter = "slug"
     filter_backends: list = []
     serializer_class = CategoryWriteSerializer
 
@@ -100,7 +100,6 @@ class CategoryViewSet(viewsets.GenericViewSet):
 
 class ProductViewSet(viewsets.GenericViewSet):
     permission_classes = [IsStaffOrReadOnly]
-    lookup_value_regex = r"[0-9]+"
     filterset_class = ProductFilter
     serializer_class = ProductWriteSerializer
 
@@ -137,8 +136,8 @@ class ProductViewSet(viewsets.GenericViewSet):
         responses={200: ProductSerializer, **error_responses(404)},
         tags=["catalog"],
     )
-    def retrieve(self, request, pk: str):
-        product = selectors.product_detail(user=request.user, product_id=int(pk))
+    def retrieve(self, request, pk: int):
+        product = selectors.product_detail(user=request.user, product_id=pk)
         if product is None:
             raise Http404
         return Response(ProductSerializer(product).data)
@@ -162,7 +161,7 @@ class ProductViewSet(viewsets.GenericViewSet):
         responses={200: ProductSerializer, **error_responses(400, 401, 403, 404)},
         tags=["catalog"],
     )
-    def update(self, request, pk: str):
+    def update(self, request, pk: int):
         return self._update(request, partial=False)
 
     @extend_schema(
@@ -172,7 +171,7 @@ class ProductViewSet(viewsets.GenericViewSet):
         responses={200: ProductSerializer, **error_responses(400, 401, 403, 404)},
         tags=["catalog"],
     )
-    def partial_update(self, request, pk: str):
+    def partial_update(self, request, pk: int):
         return self._update(request, partial=True)
 
     @extend_schema(
@@ -183,7 +182,7 @@ class ProductViewSet(viewsets.GenericViewSet):
         responses={204: None, **error_responses(401, 403, 404)},
         tags=["catalog"],
     )
-    def destroy(self, request, pk: str):
+    def destroy(self, request, pk: int):
         services.delete_product(product=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from catalog.models import Category, Product
+from kernel.ids import is_id
 
 
 def category_list() -> QuerySet[Category]:
@@ -31,7 +32,6 @@ def product_list(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Product]
     return products
 
 
-_MAX_ID = 2**63 - 1
 _PRODUCT_FIELDS = (
     "id",
     "sku",
@@ -63,7 +63,7 @@ def product_detail(
     One hand-written query: the ORM took several times longer to build it and the model
     instances than the database took to answer (docs/PERFORMANCE.md).
     """
-    if not 1 <= product_id <= _MAX_ID:
+    if not is_id(product_id):
         return None
     sql = _SELECT_PRODUCT
     if not (user.is_authenticated and user.is_staff):

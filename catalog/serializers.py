@@ -8,15 +8,25 @@ same JSON directly, since DRF's field-by-field machinery cost more than the page
 """
 
 import datetime
+from functools import cached_property
 
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.models import MAX_STOCK, MIN_PRICE, Category
-from kernel.money import CENT, DECIMAL_PLACES, MAX_DIGITS, shop_currency
-
-_MAX_ID = 2**63 - 1
+from kernel.api.serializers import (
+    IdField,
+    MoneyField,
+    StrictBooleanField,
+    StrictCharField,
+    StrictIntegerField,
+    StrictSerializer,
+    StrictSlugField,
+    iso_datetime,
+)
+from kernel.money import DECIMAL_PLACES, MAX_DIGITS, format_money, shop_currency
 
 
 class CategorySerializer(serializers.Serializer):
@@ -55,11 +65,6 @@ class ShopCurrencyField(serializers.Field):
         return shop_currency()
 
 
-def _utc_datetime() -> serializers.DateTimeField:
-    """ISO 8601 in UTC (`...Z`), without looking up the active time zone for every value."""
-    return serializers.DateTimeField(read_only=True, default_timezone=datetime.UTC)
-
-
 class ProductSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     sku = serializers.CharField(read_only=True)
@@ -74,11 +79,17 @@ class ProductSerializer(serializers.Serializer):
     stock = serializers.IntegerField(read_only=True)
     in_stock = serializers.BooleanField(read_only=True)
     is_active = serializers.BooleanField(read_only=True)
-    created_at = _utc_datetime()
-    updated_at = _utc_datetime()
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+
+    @cached_property
+    def _zone(self) -> datetime.tzinfo:
+        """The current time zone, looked up once per page (one child renders every row)."""
+        return timezone.get_current_timezone()
 
     def to_representation(self, product) -> dict:
         category = product.category
+        zone = self._zone
         return {
             "id": product.id,
             "sku": product.sku,
@@ -88,52 +99,68 @@ class ProductSerializer(serializers.Serializer):
             "category": None
             if category is None
             else {"id": category.id, "name": category.name, "slug": category.slug},
-            "price": format(product.price.quantize(CENT), "f"),
+            "price": format_money(product.price),
             "currency": shop_currency(),
             "stock": product.stock,
             "in_stock": product.stock > 0,
             "is_active": product.is_active,
-            "created_at": _iso_utc(product.created_at),
-            "updated_at": _iso_utc(product.updated_at),
+            "created_at": iso_datetime(product.created_at, zone),
+            "updated_at": iso_datetime(product.updated_at, zone),
         }
 
 
-def _iso_utc(value: datetime.datetime) -> str:
-    """What `_utc_datetime()` renders: ISO 8601 in UTC, `Z` for `+00:00`."""
-    text = value.astimezone(datetime.UTC).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
-class CategoryWriteSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=100)
-    slug = serializers.SlugField(
+class CategoryWriteSerializer(StrictSerializer):
+    name = StrictCharField(max_length=100)
+    slug = StrictSlugField(
         max_length=120,
         required=False,
         allow_blank=True,
         help_text="Made from the name when left out or blank.",
     )
-    description = serializers.CharField(required=False, allow_blank=True)
+    description = StrictCharField(required=False, allow_blank=True, multiline=True)
 
 
-class ProductWriteSerializer(serializers.Serializer):
-    sku = serializers.CharField(max_length=64)
-    name = serializers.CharField(max_length=200)
-    slug = serializers.SlugField(
+class CategoryIdField(serializers.PrimaryKeyRelatedField):
+    """A category by its id (a JSON integer). A slug is refused with the id it stands for, so
+    a client that sent what it reads in `?category=<slug>` learns what to send instead."""
+
+    default_error_messages = {
+        "slug": "Expected the category's id (an integer), not a slug; "
+        "category {slug!r} has id {id}.",
+        "not_an_id": "Expected the category's id, an integer.",
+    }
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(queryset=Category.objects.all(), pk_field=IdField(), **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            category_id = (
+                Category.objects.filter(slug=data).values_list("id", flat=True).first()
+                if len(data) <= Category._meta.get_field("slug").max_length
+                else None
+            )
+            if category_id is not None:
+                self.fail("slug", slug=data, id=category_id)
+            self.fail("not_an_id")
+        if type(data) is not int:
+            self.fail("not_an_id")
+        return super().to_internal_value(data)
+
+
+class ProductWriteSerializer(StrictSerializer):
+    sku = StrictCharField(max_length=64)
+    name = StrictCharField(max_length=200)
+    slug = StrictSlugField(
         max_length=220,
         required=False,
         allow_blank=True,
         help_text="Made (unique) from the name when left out on creation, or when blank.",
     )
-    description = serializers.CharField(required=False, allow_blank=True)
-    category = serializers.PrimaryKeyRelatedField(
-        queryset=Category.objects.all(),
-        pk_field=serializers.IntegerField(min_value=1, max_value=_MAX_ID),
-        allow_null=True,
-        required=False,
-        help_text="The category's id, or null.",
+    description = StrictCharField(required=False, allow_blank=True, multiline=True)
+    category = CategoryIdField(
+        allow_null=True, required=False, help_text="The category's id, or null."
     )
-    price = serializers.DecimalField(
-        max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES, min_value=MIN_PRICE
-    )
-    stock = serializers.IntegerField(min_value=0, max_value=MAX_STOCK, required=False)
-    is_active = serializers.BooleanField(required=False)
+    price = MoneyField(min_value=MIN_PRICE)
+    stock = StrictIntegerField(min_value=0, max_value=MAX_STOCK, required=False)
+    is_active = StrictBooleanField(required=False)

@@ -1,8 +1,7 @@
-from rest_framework.routers import SimpleRouter
-
 from catalog.apis import CategoryViewSet, ProductViewSet
+from kernel.api.routers import Router
 
-router = SimpleRouter()
+router = Router()
 router.register("categories", CategoryViewSet, basename="category")
 router.register("products", ProductViewSet, basename="product")
 

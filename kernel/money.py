@@ -16,3 +16,8 @@ def quantize(amount: Decimal) -> Decimal:
 
 def shop_currency() -> str:
     return settings.SHOP_CURRENCY
+
+
+def format_money(amount: Decimal) -> str:
+    """Money as the API renders it: a decimal string with two places (`"19.90"`)."""
+    return format(amount.quantize(CENT), "f")

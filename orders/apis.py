@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from kernel.api.permissions import IsStaff
 from kernel.api.schema import ErrorSerializer, error_responses
+from kernel.api.serializers import EmptyBodySerializer
 from kernel.api.throttling import ScopedRateThrottle
 from kernel.idempotency import HEADER as IDEMPOTENCY_HEADER
 from kernel.idempotency import idempotent
@@ -68,7 +69,6 @@ _PLACEMENT_ERRORS = {
 class OrderViewSet(viewsets.GenericViewSet):
     serializer_class = OrderSerializer
     filter_backends: list = []
-    lookup_value_regex = "[0-9]{1,18}"
     throttle_scope = "order_placement"
 
     def get_serializer_class(self):
@@ -127,8 +127,8 @@ class OrderViewSet(viewsets.GenericViewSet):
         parameters=[ORDER_ID],
         responses={200: _ORDER, **error_responses(401, 404)},
     )
-    def retrieve(self, request, pk: str):
-        return self._order_response(int(pk))
+    def retrieve(self, request, pk: int):
+        return self._order_response(pk)
 
     @extend_schema(
         summary="Cancel an order (owner or staff)",
@@ -141,23 +141,34 @@ class OrderViewSet(viewsets.GenericViewSet):
         responses={200: _ORDER, **error_responses(401, 404), **_INVALID_TRANSITION},
     )
     @action(detail=True, methods=["post"])
-    def cancel(self, request, pk: str):
-        selectors.check_order_visible(user=request.user, order_id=int(pk))
-        services.cancel_order(order_id=int(pk), actor_id=request.user.pk)
-        return self._order_response(int(pk))
+    def cancel(self, request, pk: int):
+        EmptyBodySerializer(data=request.data).is_valid(raise_exception=True)
+        selectors.check_order_visible(user=request.user, order_id=pk)
+        services.cancel_order(order_id=pk, actor_id=request.user.pk)
+        return self._order_response(pk)
 
     @extend_schema(
         summary="Ship a paid order (staff)",
+        description="Only a `paid` order with a shipping address can be shipped.",
         parameters=[ORDER_ID],
         request=OrderShipSerializer,
-        responses={200: _ORDER, **error_responses(400, 401, 403, 404), **_INVALID_TRANSITION},
+        responses={
+            200: _ORDER,
+            **error_responses(400, 401, 403, 404),
+            409: OpenApiResponse(
+                ErrorSerializer,
+                description="`invalid_transition`: the order is not `paid`; "
+                "`shipping_address_missing`: it has no complete shipping address "
+                "(`missing_fields` names what it lacks).",
+            ),
+        },
     )
     @action(detail=True, methods=["post"], permission_classes=[IsStaff])
-    def ship(self, request, pk: str):
+    def ship(self, request, pk: int):
         serializer = OrderShipSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.ship_order(order_id=int(pk), **serializer.validated_data)
-        return self._order_response(int(pk))
+        services.ship_order(order_id=pk, **serializer.validated_data)
+        return self._order_response(pk)
 
     @extend_schema(
         summary="Mark a shipped order delivered (staff)",
@@ -166,6 +177,7 @@ class OrderViewSet(viewsets.GenericViewSet):
         responses={200: _ORDER, **error_responses(401, 403, 404), **_INVALID_TRANSITION},
     )
     @action(detail=True, methods=["post"], permission_classes=[IsStaff])
-    def deliver(self, request, pk: str):
-        services.deliver_order(order_id=int(pk))
-        return self._order_response(int(pk))
+    def deliver(self, request, pk: int):
+        EmptyBodySerializer(data=request.data).is_valid(raise_exception=True)
+        services.deliver_order(order_id=pk)
+        return self._order_response(pk)

@@ -21,5 +21,10 @@ class OrderNotPayable(Conflict, OrdersError):
     default_detail = "Only a pending order can be paid."
 
 
+class ShippingAddressMissing(Conflict, OrdersError):
+    code = "shipping_address_missing"
+    default_detail = "The order has no shipping address, so it cannot be shipped."
+
+
 class InvalidOrder(FieldError, OrdersError):
     """An order that cannot be placed as asked (rendered as `{field: [message]}`, 400)."""

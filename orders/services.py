@@ -5,7 +5,7 @@ the order row and records an `OrderEvent`. Other apps call these functions and r
 (`orders.dtos`) or domain errors (`orders.exceptions`); they never see a model.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -13,17 +13,24 @@ from django.db.models import QuerySet
 from django.db.transaction import TransactionManagementError
 
 from catalog import services as catalog
+from kernel import address
+from kernel.ids import is_id
 from kernel.money import CENT, DECIMAL_PLACES, MAX_DIGITS, quantize, shop_currency
 from orders import numbers
 from orders.dtos import OrderSummary, PaymentDue
 from orders.events import order_cancelled
-from orders.exceptions import InvalidOrder, InvalidTransition, OrderNotFound, OrderNotPayable
+from orders.exceptions import (
+    InvalidOrder,
+    InvalidTransition,
+    OrderNotFound,
+    OrderNotPayable,
+    ShippingAddressMissing,
+)
 from orders.models import Order, OrderEvent, OrderLine, OrderStatus
 
 MAX_LINES = 50
 MAX_QUANTITY = 1000
 MAX_UNITS = 1000
-MAX_PRODUCT_ID = 2**63 - 1
 MAX_AMOUNT = Decimal(10 ** (MAX_DIGITS - DECIMAL_PLACES)) - CENT
 CARRIER_MAX_LENGTH = Order._meta.get_field("carrier").max_length
 TRACKING_NUMBER_MAX_LENGTH = Order._meta.get_field("tracking_number").max_length
@@ -57,7 +64,7 @@ def _validated_items(items: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
         if not isinstance(line, tuple | list) or len(line) != 2:
             raise InvalidOrder("items", "Each item is a (product_id, quantity) pair.")
         product_id, quantity = line
-        if not _is_int(product_id) or not 1 <= product_id <= MAX_PRODUCT_ID:
+        if not is_id(product_id):
             raise InvalidOrder("items", f"Invalid product id: {product_id!r}.")
         if not _is_int(quantity) or not 1 <= quantity <= MAX_QUANTITY:
             raise InvalidOrder("items", f"Each quantity must be between 1 and {MAX_QUANTITY}.")
@@ -144,8 +151,16 @@ def _locked(queryset: QuerySet[Order]) -> Order:
     return order
 
 
-def _transition(*, order_id: int, to: str, note: str, **changes: str) -> Order:
-    """Lock the order, move it to `to` if `TRANSITIONS` allows it, and record the event."""
+def _transition(
+    *,
+    order_id: int,
+    to: str,
+    note: str,
+    check: Callable[[Order], None] | None = None,
+    **changes: str,
+) -> Order:
+    """Lock the order, move it to `to` if `TRANSITIONS` allows it (and `check`, given the locked
+    order, raises nothing), and record the event."""
     order = _locked(Order.objects.filter(pk=order_id))
     if to not in allowed_transitions(order.status):
         raise InvalidTransition(
@@ -153,6 +168,8 @@ def _transition(*, order_id: int, to: str, note: str, **changes: str) -> Order:
             current_status=order.status,
             requested_status=to,
         )
+    if check is not None:
+        check(order)
     order.status = to
     for field, value in changes.items():
         setattr(order, field, value)
@@ -226,7 +243,7 @@ def cancel_order(*, order_id: int, actor_id: int, note: str = "") -> None:
 def ship_order(
     *, order_id: int, carrier: str = "", tracking_number: str = "", note: str = ""
 ) -> None:
-    """paid → shipped, recording the carrier and tracking number."""
+    """paid → shipped, recording the carrier and tracking number; only with an address."""
     carrier, tracking_number = carrier.strip(), tracking_number.strip()
     if len(carrier) > CARRIER_MAX_LENGTH:
         raise InvalidOrder("carrier", f"At most {CARRIER_MAX_LENGTH} characters.")
@@ -245,9 +262,19 @@ def ship_order(
         order_id=order_id,
         to=OrderStatus.SHIPPED,
         note=note or f"{default_note}.",
+        check=_check_shipping_address,
         carrier=carrier,
         tracking_number=tracking_number,
     )
+
+
+def _check_shipping_address(order: Order) -> None:
+    missing = address.missing_fields(order.shipping_address)
+    if missing:
+        raise ShippingAddressMissing(
+            "The order has no complete shipping address (missing: " + ", ".join(missing) + ").",
+            missing_fields=missing,
+        )
 
 
 @transaction.atomic

@@ -1,8 +1,7 @@
-from rest_framework.routers import SimpleRouter
-
+from kernel.api.routers import Router
 from orders.apis import OrderViewSet
 
-router = SimpleRouter()
+router = Router()
 router.register("orders", OrderViewSet, basename="order")
 
 urlpatterns = router.urls

@@ -89,7 +89,6 @@ def _pay_response(payment) -> Response:
 )
 class PaymentViewSet(GenericViewSet):
     serializer_class = PaymentSerializer
-    lookup_value_regex = r"\d+"
     filter_backends = []
 
     def get_queryset(self):
@@ -110,7 +109,7 @@ class PaymentViewSet(GenericViewSet):
         page = self.paginate_queryset(payments)
         return self.get_paginated_response(PaymentSerializer(page, many=True).data)
 
-    def retrieve(self, request, pk=None):
+    def retrieve(self, request, pk: int):
         return Response(PaymentSerializer(self.get_object()).data)
 
     @extend_schema(
@@ -167,12 +166,10 @@ class PaymentViewSet(GenericViewSet):
         },
     )
     @action(detail=True, methods=["post"], permission_classes=[IsStaff])
-    def refund(self, request, pk=None):
+    def refund(self, request, pk: int):
         payload = RefundCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        refund = services.refund_payment(
-            payment_id=int(pk), amount=payload.validated_data.get("amount")
-        )
+        refund = services.refund_payment(payment_id=pk, amount=payload.validated_data.get("amount"))
         return Response(RefundSerializer(refund).data, status=status.HTTP_201_CREATED)
 
 

@@ -1,16 +1,19 @@
-"""Input and output shapes of the payments API (no business logic: that is in services)."""
+"""Input and output shapes of the payments API (no business logic: that is in services).
+
+Bodies follow the kernel's strict rules (`kernel.api.serializers`).
+"""
 
 from rest_framework import serializers
 
+from kernel.api.serializers import IdField, MoneyField, StrictCharField, StrictSerializer
+from kernel.ids import MAX_ID
 from kernel.money import DECIMAL_PLACES, MAX_DIGITS
 from payments.models import PaymentStatus
 
-MAX_ID = 2**63 - 1
 
-
-class PaymentCreateSerializer(serializers.Serializer):
-    order_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
-    token = serializers.CharField(
+class PaymentCreateSerializer(StrictSerializer):
+    order_id = IdField()
+    token = StrictCharField(
         max_length=255, help_text="A provider token (sandbox: `tok_visa`, `tok_async`, ...)."
     )
 
@@ -21,10 +24,8 @@ class PaymentListQuerySerializer(serializers.Serializer):
     )
 
 
-class RefundCreateSerializer(serializers.Serializer):
-    amount = serializers.DecimalField(
-        max_digits=MAX_DIGITS,
-        decimal_places=DECIMAL_PLACES,
+class RefundCreateSerializer(StrictSerializer):
+    amount = MoneyField(
         required=False,
         allow_null=True,
         help_text="Greater than 0, at most what is left to refund; the whole remainder if omitted.",

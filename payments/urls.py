@@ -1,9 +1,9 @@
 from django.urls import path
-from rest_framework.routers import SimpleRouter
 
+from kernel.api.routers import Router
 from payments.apis import PaymentViewSet, SandboxWebhookView
 
-router = SimpleRouter()
+router = Router()
 router.register("payments", PaymentViewSet, basename="payment")
 
 urlpatterns = [

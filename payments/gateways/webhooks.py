@@ -13,6 +13,7 @@ import re
 import time
 from collections.abc import Mapping
 
+from kernel.ids import is_id
 from payments.exceptions import InvalidWebhook
 from payments.gateways.base import WebhookEvent
 
@@ -25,7 +26,6 @@ DEFAULT_FAILURE_CODE = "payment_failed"
 
 _TIMESTAMP = re.compile(r"\d{1,12}")
 _HEX_SHA256 = re.compile(r"[0-9a-f]{64}")
-_MAX_ID = 2**63 - 1
 
 
 def compute_signature(*, secret: str, timestamp: int, body: bytes) -> str:
@@ -104,7 +104,7 @@ def parse_event(body: bytes) -> WebhookEvent:
         return WebhookEvent(id=event_id, type=event_type)
 
     payment_id = data.get("payment_id")
-    if type(payment_id) is not int or not 1 <= payment_id <= _MAX_ID:
+    if not is_id(payment_id):
         raise InvalidWebhook('"data.payment_id" must be a payment id.')
     failure_code = data.get("failure_code")
     if failure_code is not None and not _text(failure_code, max_length=64):

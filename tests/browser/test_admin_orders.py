@@ -26,6 +26,7 @@ def paid_order(customer_user):
         "name": "Casey Customer",
         "line1": "1 Main St",
         "city": "Springfield",
+        "postal_code": "62701",
         "country": "US",
     }
     placed = []

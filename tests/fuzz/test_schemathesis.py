@@ -38,6 +38,7 @@ from orders import services as order_services
 from payments import services as payment_services
 from payments.gateways.webhooks import SIGNATURE_HEADER, signature_header
 from payments.models import Payment
+from tests.addresses import ADDRESS
 from tests.conftest import PASSWORD
 
 MAX_EXAMPLES = 25
@@ -88,7 +89,9 @@ def _fuzzable(settings, monkeypatch):
 
 def _order(customer, products, *, status: str) -> int:
     order_id = order_services.place_order(
-        customer_id=customer.pk, items=[(products[0], 1), (products[1], 2)]
+        customer_id=customer.pk,
+        items=[(products[0], 1), (products[1], 2)],
+        shipping_address=ADDRESS,
     ).id
     if status in {"paid", "shipped", "delivered", "refunded"}:
         payment_services.pay_order(order_id=order_id, customer_id=customer.pk, token="tok_visa")

@@ -7,6 +7,7 @@ import pytest
 
 from catalog.models import Product
 from orders import services
+from tests.addresses import ADDRESS
 
 _skus = itertools.count(1)
 
@@ -32,9 +33,11 @@ def product(make_product) -> Product:
 
 @pytest.fixture
 def place(customer):
-    """Place an order through the service: `place((product, quantity), ..., customer=...)`."""
+    """Place an order through the service: `place((product, quantity), ..., customer=...)`;
+    it ships to `ADDRESS` unless `shipping_address=` says otherwise."""
 
     def place_lines(*lines: tuple[Product, int], customer=customer, **kwargs) -> int:
+        kwargs.setdefault("shipping_address", ADDRESS)
         summary = services.place_order(
             customer_id=customer.pk,
             items=[(product.pk, quantity) for product, quantity in lines],

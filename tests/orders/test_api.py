@@ -96,6 +96,7 @@ def test_a_shipping_address_is_stored_with_every_field_and_the_country_upper_cas
                 "name": "Casey",
                 "line1": "1 Rue Neuve",
                 "city": "Lyon",
+                "postal_code": "69001",
                 "country": "fr",
             },
         },
@@ -108,7 +109,7 @@ def test_a_shipping_address_is_stored_with_every_field_and_the_country_upper_cas
         "line2": "",
         "city": "Lyon",
         "region": "",
-        "postal_code": "",
+        "postal_code": "69001",
         "country": "FR",
         "phone": "",
     }

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from orders import services
+from tests.addresses import ADDRESS
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -81,7 +82,9 @@ def test_post_orders_with_an_idempotency_key_takes_the_same_queries_for_1_and_20
 def _order(customer, products, *, lines: int, events: int) -> int:
     """An order of `lines` lines whose history has `events` entries (1 to 4)."""
     order_id = services.place_order(
-        customer_id=customer.pk, items=[(product.pk, 1) for product in products[:lines]]
+        customer_id=customer.pk,
+        items=[(product.pk, 1) for product in products[:lines]],
+        shipping_address=ADDRESS,
     ).id
     steps = [
         lambda: services.mark_paid(order_id=order_id),

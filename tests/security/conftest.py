@@ -25,6 +25,7 @@ from payments.models import (
     SandboxCharge,
     SandboxRefund,
 )
+from tests.addresses import ADDRESS
 
 ORDER_STATUSES = ("pending", "paid", "shipped", "delivered", "cancelled")
 _WATCHED: tuple[type[Model], ...] = (
@@ -80,7 +81,9 @@ class Shop:
 
 def _order_in(status: str, *, customer: User, products: tuple[int, ...]) -> int:
     order_id = order_services.place_order(
-        customer_id=customer.pk, items=[(products[0], 1), (products[1], 2)]
+        customer_id=customer.pk,
+        items=[(products[0], 1), (products[1], 2)],
+        shipping_address=ADDRESS,
     ).id
     if status != "pending" and status != "cancelled":
         payment_services.pay_order(order_id=order_id, customer_id=customer.pk, token="tok_visa")

@@ -1,0 +1,25 @@
+"""Postal addresses, one shape everywhere (an order's shipping address, later a cart's and the
+address book's): `{name, line1, line2, city, region, postal_code, country, phone}`.
+
+`name`, `line1`, `city`, `postal_code` and `country` are required; `country` is an ISO 3166-1
+alpha-2 code, upper case, from pycountry's list (kept up to date with the standard).
+"""
+
+from collections.abc import Mapping
+from functools import cache
+
+import pycountry
+
+FIELDS = ("name", "line1", "line2", "city", "region", "postal_code", "country", "phone")
+REQUIRED_FIELDS = ("name", "line1", "city", "postal_code", "country")
+
+
+@cache
+def country_codes() -> frozenset[str]:
+    """Every ISO 3166-1 alpha-2 code (read once: pycountry loads its data on first use)."""
+    return frozenset(country.alpha_2 for country in pycountry.countries)
+
+
+def missing_fields(address: Mapping | None) -> list[str]:
+    """The required fields an address (or no address at all) lacks or leaves blank."""
+    return [name for name in REQUIRED_FIELDS if not (address or {}).get(name)]

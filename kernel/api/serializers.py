@@ -1,0 +1,132 @@
+"""The one set of input rules for every app's write endpoints, and the one datetime format.
+
+Input is strict, as Stripe's is, so that a client's typo never silently becomes something else:
+- a key the endpoint does not know is a 400 `{"<key>": ["Unknown field."]}`;
+- an integer is a JSON integer (`"5"`, `5.0` and `true` are refused);
+- a string is a JSON string (`5` is not `"5"`), without control characters (a multi-line text
+  may hold tabs and line breaks);
+- a boolean is `true` or `false` (not `"true"`, `1`);
+- money is a decimal string with at most two places (`"19.99"`), as in responses; a JSON number
+  is refused, since a float cannot hold every price exactly.
+
+Every write serializer derives from `StrictSerializer` and uses these fields. Query-string
+serializers do not: a query string has only strings.
+"""
+
+import datetime
+import re
+from collections.abc import Mapping
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from kernel.ids import MAX_ID
+from kernel.money import DECIMAL_PLACES, MAX_DIGITS
+
+UNKNOWN_FIELD = "Unknown field."
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_CHARACTERS_BUT_WHITESPACE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class StrictSerializer(serializers.Serializer):
+    """Refuses keys it does not know, so a misspelt or read-only field is never silently
+    dropped."""
+
+    def to_internal_value(self, data):
+        unknown = (
+            sorted(str(key) for key in data if key not in self.fields)
+            if isinstance(data, Mapping)
+            else []
+        )
+        if not unknown:
+            return super().to_internal_value(data)
+        errors: dict = {}
+        try:
+            super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            errors.update(error.detail)
+        # Every problem at once: the unknown keys and what is wrong with the known ones.
+        raise serializers.ValidationError({**errors, **{key: [UNKNOWN_FIELD] for key in unknown}})
+
+
+class EmptyBodySerializer(StrictSerializer):
+    """The body of an action that takes no input (`{}` or none at all): any key is unknown."""
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON integer: `"5"`, `5.0` and `true` are refused."""
+
+    def to_internal_value(self, data):
+        if type(data) is not int:
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class IdField(StrictIntegerField):
+    """The id of an object: a JSON integer in 1..`MAX_ID`."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """`true` or `false`: `"true"`, `1` and `"yes"` are refused."""
+
+    def to_internal_value(self, data):
+        if type(data) is not bool:
+            self.fail("invalid", input=data)
+        return data
+
+
+class MoneyField(serializers.DecimalField):
+    """A decimal string with at most two places (`"19.99"`), the way money is rendered."""
+
+    default_error_messages = {"not_a_string": 'Expected a decimal string, e.g. "19.99".'}
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES, **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        return super().to_internal_value(data)
+
+
+class _StrictString:
+    """A JSON string, without control characters unless `multiline` (tabs and line breaks)."""
+
+    default_error_messages = {
+        "not_a_string": "Expected a string.",
+        "control_characters": "Control characters are not allowed.",
+    }
+
+    def __init__(self, *, multiline: bool = False, **kwargs) -> None:
+        self.forbidden = _CONTROL_CHARACTERS_BUT_WHITESPACE if multiline else _CONTROL_CHARACTERS
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        value = super().to_internal_value(data)
+        if self.forbidden.search(value):
+            self.fail("control_characters")
+        return value
+
+
+class StrictCharField(_StrictString, serializers.CharField):
+    pass
+
+
+class StrictSlugField(_StrictString, serializers.SlugField):
+    pass
+
+
+class StrictEmailField(_StrictString, serializers.EmailField):
+    pass
+
+
+def iso_datetime(value: datetime.datetime, zone: datetime.tzinfo | None = None) -> str:
+    """What DRF's `DateTimeField` renders: ISO 8601 in the current time zone (or `zone`, when a
+    caller renders many values), with `Z` for UTC."""
+    text = value.astimezone(zone or timezone.get_current_timezone()).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text

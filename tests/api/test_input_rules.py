@@ -1,0 +1,418 @@
+"""Every write endpoint of every app follows the same input rules (`kernel.api.serializers`):
+a key it does not know is a 400 `{"<key>": ["Unknown field."]}`, a value of the wrong JSON type
+is a 400 naming the field, and neither changes anything. Every path id is an integer in
+1..MAX_ID: anything else is the API's JSON 404, never a 500."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+from django.db.models import Model
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from accounts.models import User
+from catalog import services as catalog_services
+from catalog.models import Category, Product
+from kernel.ids import MAX_ID
+from orders import services as order_services
+from orders.models import Order, OrderEvent, OrderLine
+from payments import services as payment_services
+from payments.models import Payment, Refund
+from tests.addresses import ADDRESS
+from tests.conftest import PASSWORD, client_for
+
+pytestmark = pytest.mark.django_db
+
+API = "/api/v1"
+UNKNOWN = {"zzz": ["Unknown field."]}
+_WATCHED: tuple[type[Model], ...] = (
+    User,
+    Category,
+    Product,
+    Order,
+    OrderLine,
+    OrderEvent,
+    Payment,
+    Refund,
+    OutstandingToken,
+    BlacklistedToken,
+)
+
+
+def _state() -> dict[str, list[dict]]:
+    return {model.__name__: list(model.objects.order_by("pk").values()) for model in _WATCHED}
+
+
+@dataclass(frozen=True)
+class Shop:
+    customer: User
+    refresh: str
+    category: Category
+    product: Product
+    pending: int
+    paid: int
+    payment: int
+
+
+@pytest.fixture
+def shop(customer) -> Shop:
+    category = catalog_services.create_category(name="Shoes", slug="shoes")
+    product = catalog_services.create_product(
+        sku="SHOE-1", name="Runner", price=Decimal("50.00"), stock=10, category=category
+    )
+
+    def place() -> int:
+        return order_services.place_order(
+            customer_id=customer.pk, items=[(product.pk, 1)], shipping_address=ADDRESS
+        ).id
+
+    pending, paid = place(), place()
+    payment = payment_services.pay_order(order_id=paid, customer_id=customer.pk, token="tok_visa")
+    return Shop(
+        customer=customer,
+        refresh=str(RefreshToken.for_user(customer)),
+        category=category,
+        product=product,
+        pending=pending,
+        paid=paid,
+        payment=payment.id,
+    )
+
+
+@pytest.fixture
+def clients(customer, make_user) -> dict[str, APIClient]:
+    superuser = make_user(is_staff=True, is_superuser=True)
+    return {"anyone": APIClient(), "customer": client_for(customer), "staff": client_for(superuser)}
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A write endpoint: who calls it, with a body it takes, and values of the wrong type."""
+
+    who: str
+    method: str
+    path: str
+    body: dict
+    wrong_types: tuple[tuple[str, object], ...] = ()
+
+
+def _endpoints(shop: Shop) -> dict[str, Endpoint]:
+    product = f"{API}/products/{shop.product.pk}/"
+    full_product = {"sku": "SHOE-1", "name": "Runner", "price": "50.00", "stock": 10}
+    item = {"product_id": shop.product.pk, "quantity": 1}
+    return {
+        "register": Endpoint(
+            "anyone",
+            "post",
+            f"{API}/auth/register/",
+            {"email": "new@example.com", "password": PASSWORD},
+            (("email", 5), ("password", 12345678), ("first_name", 5)),
+        ),
+        "token": Endpoint(
+            "anyone",
+            "post",
+            f"{API}/auth/token/",
+            {"email": shop.customer.email, "password": PASSWORD},
+            (("email", 5), ("password", True)),
+        ),
+        "token-refresh": Endpoint(
+            "anyone",
+            "post",
+            f"{API}/auth/token/refresh/",
+            {"refresh": shop.refresh},
+            (("refresh", 5),),
+        ),
+        "token-verify": Endpoint(
+            "anyone",
+            "post",
+            f"{API}/auth/token/verify/",
+            {"token": shop.refresh},
+            (("token", ["x"]),),
+        ),
+        "logout": Endpoint(
+            "customer", "post", f"{API}/auth/logout/", {"refresh": shop.refresh}, (("refresh", 5),)
+        ),
+        "me": Endpoint(
+            "customer",
+            "patch",
+            f"{API}/auth/me/",
+            {"first_name": "Ann"},
+            (("first_name", 5), ("last_name", None)),
+        ),
+        "password": Endpoint(
+            "customer",
+            "post",
+            f"{API}/auth/password/",
+            {"old_password": PASSWORD, "new_password": "another-long-passphrase"},
+            (("new_password", 5),),
+        ),
+        "category-create": Endpoint(
+            "staff",
+            "post",
+            f"{API}/categories/",
+            {"name": "Hats"},
+            (("name", 5), ("slug", 5), ("description", 5)),
+        ),
+        "category-update": Endpoint(
+            "staff", "patch", f"{API}/categories/shoes/", {"name": "Boots"}, (("name", True),)
+        ),
+        "product-create": Endpoint(
+            "staff",
+            "post",
+            f"{API}/products/",
+            {"sku": "HAT-1", "name": "Hat", "price": "9.99"},
+            (
+                ("stock", "5"),
+                ("stock", 5.0),
+                ("price", 9.99),
+                ("is_active", "true"),
+                ("is_active", 1),
+                ("category", str(shop.category.pk)),
+                ("category", True),
+                ("name", 5),
+                ("sku", None),
+            ),
+        ),
+        "product-replace": Endpoint(
+            "staff", "put", product, full_product, (("stock", "10"), ("description", 5))
+        ),
+        "product-update": Endpoint(
+            "staff", "patch", product, {"stock": 3}, (("stock", "3"), ("price", 50))
+        ),
+        "order-place": Endpoint(
+            "customer",
+            "post",
+            f"{API}/orders/",
+            {"items": [item], "shipping_address": ADDRESS},
+            (
+                ("items", [{**item, "quantity": "1"}]),
+                ("items", [{**item, "product_id": str(shop.product.pk)}]),
+                ("items", {"product_id": shop.product.pk}),
+                ("shipping_address", {**ADDRESS, "postal_code": 62701}),
+                ("shipping_address", "1 Main Street"),
+            ),
+        ),
+        "order-cancel": Endpoint("customer", "post", f"{API}/orders/{shop.pending}/cancel/", {}),
+        "order-ship": Endpoint(
+            "staff",
+            "post",
+            f"{API}/orders/{shop.paid}/ship/",
+            {"carrier": "DHL"},
+            (("carrier", 5), ("tracking_number", False)),
+        ),
+        "order-deliver": Endpoint("staff", "post", f"{API}/orders/{shop.paid}/deliver/", {}),
+        "pay": Endpoint(
+            "customer",
+            "post",
+            f"{API}/payments/",
+            {"order_id": shop.pending, "token": "tok_visa"},
+            (("order_id", str(shop.pending)), ("order_id", float(shop.pending)), ("token", 5)),
+        ),
+        "refund": Endpoint(
+            "staff",
+            "post",
+            f"{API}/payments/{shop.payment}/refund/",
+            {"amount": "1.00"},
+            (("amount", 1), ("amount", 1.0), ("amount", True)),
+        ),
+    }
+
+
+ENDPOINTS = [
+    "register",
+    "token",
+    "token-refresh",
+    "token-verify",
+    "logout",
+    "me",
+    "password",
+    "category-create",
+    "category-update",
+    "product-create",
+    "product-replace",
+    "product-update",
+    "order-place",
+    "order-cancel",
+    "order-ship",
+    "order-deliver",
+    "pay",
+    "refund",
+]
+
+
+def _send(clients, endpoint: Endpoint, body: dict):
+    client = clients[endpoint.who]
+    return getattr(client, endpoint.method)(endpoint.path, body, format="json")
+
+
+def test_every_write_endpoint_is_walked(shop):
+    assert sorted(_endpoints(shop)) == sorted(ENDPOINTS)
+
+
+@pytest.mark.parametrize("name", ENDPOINTS)
+def test_an_unknown_field_is_400_naming_it_and_changes_nothing(shop, clients, name):
+    endpoint = _endpoints(shop)[name]
+    before = _state()
+
+    response = _send(clients, endpoint, {**endpoint.body, "zzz": 1})
+
+    assert response.status_code == 400
+    assert response.json() == UNKNOWN
+    assert _state() == before
+
+
+WRONG_TYPES = [
+    pytest.param(name, index, id=f"{name}-{index}")
+    for name, count in [
+        ("register", 3),
+        ("token", 2),
+        ("token-refresh", 1),
+        ("token-verify", 1),
+        ("logout", 1),
+        ("me", 2),
+        ("password", 1),
+        ("category-create", 3),
+        ("category-update", 1),
+        ("product-create", 9),
+        ("product-replace", 2),
+        ("product-update", 2),
+        ("order-place", 5),
+        ("order-ship", 2),
+        ("pay", 3),
+        ("refund", 3),
+    ]
+    for index in range(count)
+]
+
+
+def test_every_wrong_type_case_is_walked(shop):
+    listed = {}
+    for param in WRONG_TYPES:
+        name, _ = param.values
+        listed[name] = listed.get(name, 0) + 1
+    actual = {name: len(e.wrong_types) for name, e in _endpoints(shop).items() if e.wrong_types}
+    assert listed == actual
+
+
+@pytest.mark.parametrize(("name", "index"), WRONG_TYPES)
+def test_a_value_of_the_wrong_type_is_400_naming_the_field_and_changes_nothing(
+    shop, clients, name, index
+):
+    endpoint = _endpoints(shop)[name]
+    field, value = endpoint.wrong_types[index]
+    before = _state()
+
+    response = _send(clients, endpoint, {**endpoint.body, field: value})
+
+    assert response.status_code == 400
+    assert list(response.json()) == [field]
+    assert _state() == before
+
+
+def test_a_misspelt_product_field_is_400_not_a_product_without_stock(shop, clients):
+    before = _state()
+
+    response = clients["staff"].post(
+        f"{API}/products/", {"sku": "HAT-1", "name": "Hat", "price": "9.99", "stok": 5}
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"stok": ["Unknown field."]}
+    assert _state() == before
+
+
+def test_a_payment_with_a_string_order_id_and_an_amount_is_400_naming_both(shop, clients):
+    before = _state()
+
+    response = clients["customer"].post(
+        f"{API}/payments/",
+        {"order_id": str(shop.pending), "token": "tok_visa", "amount": "0.01"},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert set(response.json()) == {"order_id", "amount"}
+    assert response.json()["amount"] == ["Unknown field."]
+    assert _state() == before
+
+
+def test_a_category_slug_on_write_is_400_giving_its_id(shop, clients):
+    response = clients["staff"].post(
+        f"{API}/products/",
+        {"sku": "HAT-1", "name": "Hat", "price": "9.99", "category": "shoes"},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "category": [
+            "Expected the category's id (an integer), not a slug; "
+            f"category 'shoes' has id {shop.category.pk}."
+        ]
+    }
+
+
+def test_an_unknown_category_slug_on_write_is_400_asking_for_an_id(shop, clients):
+    response = clients["staff"].patch(
+        f"{API}/products/{shop.product.pk}/", {"category": "hats"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"category": ["Expected the category's id, an integer."]}
+
+
+def test_a_category_is_set_by_its_id(shop, clients):
+    hats = catalog_services.create_category(name="Hats")
+
+    response = clients["staff"].patch(
+        f"{API}/products/{shop.product.pk}/", {"category": hats.pk}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert response.json()["category"] == {"id": hats.pk, "name": "Hats", "slug": hats.slug}
+
+
+BAD_IDS = ["0", "-1", "abc", "1.5", "1e3", str(MAX_ID + 1), "9" * 25, "%C2%B2"]
+
+
+ID_PATHS = [
+    ("get", f"{API}/products/{{}}/"),
+    ("patch", f"{API}/products/{{}}/"),
+    ("delete", f"{API}/products/{{}}/"),
+    ("get", f"{API}/orders/{{}}/"),
+    ("post", f"{API}/orders/{{}}/cancel/"),
+    ("post", f"{API}/orders/{{}}/ship/"),
+    ("post", f"{API}/orders/{{}}/deliver/"),
+    ("get", f"{API}/payments/{{}}/"),
+    ("post", f"{API}/payments/{{}}/refund/"),
+]
+
+
+@pytest.mark.parametrize("bad_id", BAD_IDS)
+def test_a_path_id_that_is_not_an_integer_from_1_to_max_id_is_a_json_404(shop, clients, bad_id):
+    before = _state()
+
+    responses = [
+        getattr(clients["staff"], method)(path.format(bad_id), {}, format="json")
+        for method, path in ID_PATHS
+    ]
+
+    assert [response.status_code for response in responses] == [404] * len(responses)
+    assert {response.json()["code"] for response in responses} == {"not_found"}
+    assert _state() == before
+
+
+@pytest.mark.parametrize("missing_id", ["999999", str(MAX_ID)])
+def test_a_path_id_in_range_of_nothing_is_a_json_404(shop, clients, missing_id):
+    before = _state()
+
+    responses = [
+        getattr(clients["staff"], method)(path.format(missing_id), {}, format="json")
+        for method, path in ID_PATHS
+    ]
+
+    assert [response.status_code for response in responses] == [404] * len(responses)
+    assert {response.json()["code"] for response in responses} == {"not_found"}
+    assert _state() == before
