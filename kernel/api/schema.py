@@ -22,11 +22,14 @@ Everything else is derived here by `AutoSchema`, so no view restates it:
   database being down), from the view's own configuration, so that no operation can answer a
   status its document leaves out; `Retry-After` is declared on every 429 and 503;
 - response objects list every key as required: a serializer renders all its fields. The rare
-  key that is only sometimes there is named in the serializer's `optional_response_fields`.
+  key that is only sometimes there is named in the serializer's `optional_response_fields`;
+- an optional request field's default is in its description (see `_describe_defaults`).
 
 `reuse_enum_components` (a post-processing hook in `SPECTACULAR_SETTINGS`) makes a query
 parameter whose values are an enum component's (say `?status=`) refer to that component.
 """
+
+import json
 
 from django.contrib.auth.models import AnonymousUser
 from drf_spectacular.extensions import OpenApiSerializerExtension
@@ -244,6 +247,8 @@ class AutoSchema(SpectacularAutoSchema):
             required = [name for name in schema["properties"] if name not in optional]
             if required:
                 schema["required"] = required
+        elif direction == "request":
+            _describe_defaults(schema)
         return schema
 
     def _plumbing_errors(self, operation: dict) -> list[int]:
@@ -264,6 +269,18 @@ class AutoSchema(SpectacularAutoSchema):
             codes.append(429)
         codes.append(503)
         return codes
+
+
+def _describe_defaults(schema: dict) -> None:
+    """An optional request field's default is said in words, not as `default`: openapi-typescript
+    types every property with a `default` as always present, which would make the field
+    required in the storefront's own requests."""
+    required = set(schema.get("required", ()))
+    for name, field in schema["properties"].items():
+        if name not in required and "default" in field:
+            default = json.dumps(field.pop("default"))
+            description = f"{field.get('description', '')}\n\nDefaults to `{default}`."
+            field["description"] = description.strip()
 
 
 def reuse_enum_components(result, generator, request, public):
