@@ -34,13 +34,12 @@ import json
 from django.contrib.auth.models import AnonymousUser
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.plumbing import build_mock_request
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import SAFE_METHODS
-from rest_framework.request import Request
-from rest_framework.test import APIRequestFactory
 
 from kernel.idempotency import HEADER as IDEMPOTENCY_HEADER
 
@@ -220,7 +219,7 @@ class AutoSchema(SpectacularAutoSchema):
         return auths
 
     def _admits_anonymous(self) -> bool:
-        request = Request(APIRequestFactory().generic(self.method, self.path))
+        request = build_mock_request(self.method, self.path, self.view, None)
         request.user = AnonymousUser()
         return all(
             permission.has_permission(request, self.view)

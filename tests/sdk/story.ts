@@ -1,9 +1,9 @@
 // A storefront's customer story, written against the types openapi-typescript generates from
 // `/api/v1/schema/` (as `./schema`) and the typed fetch client openapi-fetch makes of them.
 //
-// tests/sdk/test_generated_clients.py checks it with `tsc --strict`: it must need no type
-// assertion, no any-typed value and no ts-ignore comment, so that the schema's types are the
-// ones a storefront can use unchanged.
+// tests/sdk/test_generated_clients.py checks it with `tsc --strict` and runs it against a live
+// server: it must need no type assertion, no any-typed value and no ts-ignore comment, so that
+// the schema's types are the ones a storefront can use unchanged.
 
 import createClient from "openapi-fetch";
 import type { components, paths } from "./schema";

@@ -4,8 +4,8 @@ The served document (`/api/v1/schema/?format=json`) is fed to the two generators
 team uses, each pinned: openapi-python-client (requirements-dev.txt) and openapi-typescript with
 openapi-fetch and TypeScript (tests/sdk/package.json and its lock, installed here with `npm ci`
 into tests/sdk/node_modules/, which git ignores). The stories (`story.py`, `story.ts`) must pass
-`mypy --strict` and `tsc --strict` with no cast, no `Any`/`any` and no ignore comment, and the
-Python story runs against a live server. Everything generated goes to a temporary folder,
+`mypy --strict` and `tsc --strict` with no cast, no `Any`/`any` and no ignore comment, and both
+run against a live server. Everything generated goes to a temporary folder,
 removed at the end.
 
 Without node or npm on the machine the TypeScript test is skipped with a reason, except in CI
@@ -41,7 +41,7 @@ TS_ESCAPES = re.compile(r"\bas\b|\bany\b|[\w)\]]!(?!=)")
 TSCONFIG = {
     "compilerOptions": {
         "strict": True,
-        "noEmit": True,
+        "outDir": "out",
         "target": "es2022",
         "module": "esnext",
         "moduleResolution": "bundler",
@@ -176,7 +176,10 @@ def test_the_python_story_runs_against_a_live_server(python_client, live_server)
     assert json.loads(result.stdout) == {"status": "paid", "total": "25.00"}
 
 
-def test_the_typescript_client_type_checks_the_story(schema_file, node_tools, scratch):
+@pytest.mark.django_db(transaction=True)
+def test_the_typescript_story_type_checks_and_runs_against_a_live_server(
+    schema_file, node_tools, scratch, live_server
+):
     folder = scratch / "typescript"
     folder.mkdir()
     _run(
@@ -190,4 +193,20 @@ def test_the_typescript_client_type_checks_the_story(schema_file, node_tools, sc
     shutil.copy(HERE / "story.ts", folder)
     (folder / "node_modules").symlink_to(NODE_MODULES, target_is_directory=True)
     (folder / "tsconfig.json").write_text(json.dumps(TSCONFIG), encoding="utf-8")
+    (folder / "package.json").write_text(json.dumps({"type": "module"}), encoding="utf-8")
     _run([str(node_tools / "tsc"), "--project", str(folder), "--strict"], cwd=folder)
+
+    catalog_services.create_product(
+        sku="SDK-1", name="Storefront mug", price=Decimal("12.50"), stock=5
+    )
+    script = (
+        'import { run } from "./out/story.js";\n'
+        "const order = await run(process.env.STORY_URL, process.env.STORY_PASSWORD);\n"
+        "console.log(JSON.stringify({ status: order.status, total: order.total }));\n"
+    )
+    result = _run(
+        [shutil.which("node") or "node", "--input-type=module", "--eval", script],
+        cwd=folder,
+        env={**os.environ, "STORY_URL": live_server.url, "STORY_PASSWORD": PASSWORD},
+    )
+    assert json.loads(result.stdout) == {"status": "paid", "total": "25.00"}
