@@ -22,12 +22,8 @@ from accounts.serializers import (
     TokenVerifySerializer,
 )
 from kernel.api.errors import WWW_AUTHENTICATE
-from kernel.api.schema import ErrorSerializer, error_responses
+from kernel.api.schema import ErrorSerializer, error_response, error_responses
 from kernel.api.throttling import ScopedRateThrottle
-
-
-def _unauthorized(description: str) -> dict[int, OpenApiResponse]:
-    return {401: OpenApiResponse(response=ErrorSerializer, description=description)}
 
 
 def _validated(serializer_class, request, **kwargs) -> dict:
@@ -36,6 +32,7 @@ def _validated(serializer_class, request, **kwargs) -> dict:
     return serializer.validated_data
 
 
+@extend_schema(tags=["auth"])
 class AccountsView(APIView):
     """401s come out as `{"detail", "code"}` with `WWW-Authenticate`, whatever raised them."""
 
@@ -64,7 +61,6 @@ class RegisterView(PublicView):
         "password must pass the server's password validators.",
         request=RegisterSerializer,
         responses={201: AccountSerializer, **error_responses(400, 429)},
-        tags=["auth"],
     )
     def post(self, request):
         user = services.register_user(**_validated(RegisterSerializer, request))
@@ -83,9 +79,10 @@ class TokenObtainView(PublicView):
         responses={
             200: TokenPairSerializer,
             **error_responses(400, 429),
-            **_unauthorized("Wrong email or password, or the account is deactivated."),
+            401: error_response(
+                ErrorSerializer, "Wrong email or password, or the account is deactivated."
+            ),
         },
-        tags=["auth"],
     )
     def post(self, request):
         pair = services.obtain_token_pair(**_validated(TokenObtainSerializer, request))
@@ -103,9 +100,10 @@ class TokenRefreshView(PublicView):
         responses={
             200: TokenPairSerializer,
             **error_responses(400),
-            **_unauthorized("The refresh token is invalid, expired or dead, or its user is."),
+            401: error_response(
+                ErrorSerializer, "The refresh token is invalid, expired or dead, or its user is."
+            ),
         },
-        tags=["auth"],
     )
     def post(self, request):
         data = _validated(RefreshSerializer, request)
@@ -124,9 +122,10 @@ class TokenVerifyView(PublicView):
         responses={
             200: OpenApiResponse(response=OpenApiTypes.OBJECT, description="The token is valid."),
             **error_responses(400),
-            **_unauthorized("The token is invalid, expired or dead, or its user is."),
+            401: error_response(
+                ErrorSerializer, "The token is invalid, expired or dead, or its user is."
+            ),
         },
-        tags=["auth"],
     )
     def post(self, request):
         data = _validated(TokenVerifySerializer, request)
@@ -144,11 +143,11 @@ class LogoutView(AccountsView):
         responses={
             205: OpenApiResponse(description="The refresh token is dead."),
             **error_responses(400),
-            **_unauthorized(
-                "Not authenticated, or the refresh token is invalid, dead or someone else's."
+            401: error_response(
+                ErrorSerializer,
+                "Not authenticated, or the refresh token is invalid, dead or someone else's.",
             ),
         },
-        tags=["auth"],
     )
     def post(self, request):
         data = _validated(RefreshSerializer, request)
@@ -162,7 +161,6 @@ class MeView(AccountsView):
     @extend_schema(
         summary="The signed-in user",
         responses={200: MeSerializer, **error_responses(401)},
-        tags=["auth"],
     )
     def get(self, request):
         return Response(MeSerializer(request.user).data)
@@ -172,7 +170,6 @@ class MeView(AccountsView):
         description="Only `first_name` and `last_name` may be sent; any other field is a 400.",
         request=MeUpdateSerializer,
         responses={200: MeSerializer, **error_responses(400, 401)},
-        tags=["auth"],
     )
     def patch(self, request):
         data = _validated(MeUpdateSerializer, request, partial=True)
@@ -195,7 +192,6 @@ class PasswordChangeView(AccountsView):
             204: OpenApiResponse(description="The password is changed."),
             **error_responses(400, 401, 429),
         },
-        tags=["auth"],
     )
     def post(self, request):
         services.change_password(

@@ -6,7 +6,7 @@ form); responses always use the plain read serializers.
 """
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.response import Response
 
@@ -21,15 +21,10 @@ from catalog.serializers import (
 from kernel.api.permissions import IsStaffOrReadOnly
 from kernel.api.schema import error_responses
 
-SLUG_PARAMETER = OpenApiParameter(
-    "slug", OpenApiTypes.STR, OpenApiParameter.PATH, description="The category's slug."
-)
-ID_PARAMETER = OpenApiParameter(
-    "id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The product's id."
-)
 FILTER_PARAMETERS = frozenset(ProductFilter.base_filters)
 
 
+@extend_schema(tags=["catalog"])
 class CategoryViewSet(viewsets.GenericViewSet):
     permission_classes = [IsStaffOrReadOnly]
     lookup_field = "slug"
@@ -43,7 +38,6 @@ class CategoryViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="List categories",
         responses={200: CategorySerializer(many=True), **error_responses(400, 404)},
-        tags=["catalog"],
     )
     def list(self, request):
         return Response(cache.cached(request, self._page))
@@ -54,9 +48,7 @@ class CategoryViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Get a category",
-        parameters=[SLUG_PARAMETER],
         responses={200: CategorySerializer, **error_responses(404)},
-        tags=["catalog"],
     )
     def retrieve(self, request, slug: str):
         return Response(CategorySerializer(self.get_object()).data)
@@ -65,7 +57,6 @@ class CategoryViewSet(viewsets.GenericViewSet):
         summary="Create a category (staff)",
         request=CategoryWriteSerializer,
         responses={201: CategorySerializer, **error_responses(400, 401, 403)},
-        tags=["catalog"],
     )
     def create(self, request):
         serializer = self.get_serializer(data=request.data)
@@ -75,10 +66,8 @@ class CategoryViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Change a category (staff)",
-        parameters=[SLUG_PARAMETER],
         request=CategoryWriteSerializer(partial=True),
         responses={200: CategorySerializer, **error_responses(400, 401, 403, 404)},
-        tags=["catalog"],
     )
     def partial_update(self, request, slug: str):
         category = self.get_object()
@@ -89,15 +78,14 @@ class CategoryViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Delete a category (staff); its products stay, without a category",
-        parameters=[SLUG_PARAMETER],
         responses={204: None, **error_responses(401, 403, 404)},
-        tags=["catalog"],
     )
     def destroy(self, request, slug: str):
         services.delete_category(category=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@extend_schema(tags=["catalog"])
 class ProductViewSet(viewsets.GenericViewSet):
     permission_classes = [IsStaffOrReadOnly]
     filterset_class = ProductFilter
@@ -120,7 +108,6 @@ class ProductViewSet(viewsets.GenericViewSet):
         summary="List products",
         description="Inactive products are listed for staff only.",
         responses={200: ProductSerializer(many=True), **error_responses(400, 404)},
-        tags=["catalog"],
     )
     def list(self, request):
         return Response(cache.cached(request, self._page))
@@ -132,9 +119,7 @@ class ProductViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Get a product",
         description="An inactive product is 404 except for staff.",
-        parameters=[ID_PARAMETER],
         responses={200: ProductSerializer, **error_responses(404)},
-        tags=["catalog"],
     )
     def retrieve(self, request, pk: int):
         product = selectors.product_detail(user=request.user, product_id=pk)
@@ -146,7 +131,6 @@ class ProductViewSet(viewsets.GenericViewSet):
         summary="Create a product (staff)",
         request=ProductWriteSerializer,
         responses={201: ProductSerializer, **error_responses(400, 401, 403)},
-        tags=["catalog"],
     )
     def create(self, request):
         serializer = self.get_serializer(data=request.data)
@@ -156,20 +140,16 @@ class ProductViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Replace a product (staff)",
-        parameters=[ID_PARAMETER],
         request=ProductWriteSerializer,
         responses={200: ProductSerializer, **error_responses(400, 401, 403, 404)},
-        tags=["catalog"],
     )
     def update(self, request, pk: int):
         return self._update(request, partial=False)
 
     @extend_schema(
         summary="Change a product (staff)",
-        parameters=[ID_PARAMETER],
         request=ProductWriteSerializer(partial=True),
         responses={200: ProductSerializer, **error_responses(400, 401, 403, 404)},
-        tags=["catalog"],
     )
     def partial_update(self, request, pk: int):
         return self._update(request, partial=True)
@@ -178,9 +158,7 @@ class ProductViewSet(viewsets.GenericViewSet):
         summary="Delete a product (staff)",
         description="Gone from the catalog for good; existing orders keep their own copies "
         "of its name, SKU and price.",
-        parameters=[ID_PARAMETER],
         responses={204: None, **error_responses(401, 403, 404)},
-        tags=["catalog"],
     )
     def destroy(self, request, pk: int):
         services.delete_product(product=self.get_object())

@@ -11,6 +11,8 @@ from decimal import Decimal
 from django import forms
 from django.db.models import Q, QuerySet
 from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
 
 from catalog.models import Category, Product
 from kernel.money import DECIMAL_PLACES, MAX_DIGITS
@@ -59,8 +61,17 @@ class ProductFilterForm(forms.Form):
         return cleaned_data
 
 
-def _price_filter(lookup_expr: str, help_text: str) -> filters.NumberFilter:
-    return filters.NumberFilter(
+@extend_schema_field(
+    serializers.DecimalField(
+        max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES, min_value=Decimal(0)
+    )
+)
+class MoneyFilter(filters.NumberFilter):
+    """An amount: in the schema a decimal string, as money is in bodies, never a float."""
+
+
+def _price_filter(lookup_expr: str, help_text: str) -> MoneyFilter:
+    return MoneyFilter(
         field_name="price",
         lookup_expr=lookup_expr,
         min_value=Decimal(0),

@@ -1,18 +1,24 @@
 """HTTP for orders: place, list, read, cancel, ship and deliver. Thin: services do the work."""
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import status, viewsets
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from kernel.api.permissions import IsStaff
-from kernel.api.schema import ErrorSerializer, error_responses
+from kernel.api.schema import (
+    ErrorSerializer,
+    ValidationErrorSerializer,
+    any_of,
+    error_response,
+    error_responses,
+    idempotency_parameters,
+)
 from kernel.api.serializers import EmptyBodySerializer
 from kernel.api.throttling import ScopedRateThrottle
-from kernel.idempotency import HEADER as IDEMPOTENCY_HEADER
 from kernel.idempotency import idempotent
 from orders import selectors, services
+from orders.models import OrderStatus
 from orders.serializers import (
     OrderCreateSerializer,
     OrderListParamsSerializer,
@@ -20,47 +26,59 @@ from orders.serializers import (
     OrderShipSerializer,
 )
 
-ORDER_ID = OpenApiParameter(
-    "id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The order's id."
-)
-IDEMPOTENCY_KEY = OpenApiParameter(
-    IDEMPOTENCY_HEADER,
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    required=False,
-    description=(
-        "1–255 printable ASCII characters, scoped to you. Retrying with the same key and body "
-        "returns the first successful response and places the order once; the same key with "
-        "another body is 422 `idempotency_key_reused`; while the first request is still being "
-        "processed a twin gets 409 `idempotency_key_in_progress`."
-    ),
-)
+
+class ShortageSerializer(serializers.Serializer):
+    product_id = serializers.IntegerField()
+    requested = serializers.IntegerField()
+    available = serializers.IntegerField()
+
+
+class ReservationErrorSerializer(ErrorSerializer):
+    """`product_unavailable` (400) or `insufficient_stock` (409): nothing was reserved."""
+
+    unavailable_product_ids = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Unknown or inactive products."
+    )
+    shortages = ShortageSerializer(many=True, help_text="Products short of stock.")
+
+
+class InvalidTransitionErrorSerializer(ErrorSerializer):
+    """`invalid_transition`: the order cannot go from its status to the one asked for."""
+
+    current_status = serializers.ChoiceField(choices=OrderStatus.choices)
+    requested_status = serializers.ChoiceField(choices=OrderStatus.choices)
+
+
+class ShippingAddressMissingErrorSerializer(ErrorSerializer):
+    """`shipping_address_missing`: the order cannot be shipped without a complete address."""
+
+    missing_fields = serializers.ListField(
+        child=serializers.CharField(), help_text="The address fields the order lacks."
+    )
+
+
 _ORDER = OpenApiResponse(OrderSerializer, description="The order.")
 _INVALID_TRANSITION = {
-    409: OpenApiResponse(
-        ErrorSerializer, description="`invalid_transition`: not from the order's current status."
+    409: error_response(
+        InvalidTransitionErrorSerializer,
+        "`invalid_transition`: not from the order's current status.",
     )
 }
 _PLACEMENT_ERRORS = {
-    **error_responses(400, 401, 409, 422, 429),
-    400: OpenApiResponse(
-        OpenApiTypes.OBJECT,
-        description=(
-            'Validation error (`{"field": ["message", ...]}`), a malformed `Idempotency-Key`, or '
-            "`product_unavailable` naming the unknown or inactive products "
-            "(`unavailable_product_ids`)."
-        ),
+    **error_responses(401, 429),
+    400: error_response(
+        any_of(ReservationErrorSerializer, ErrorSerializer, ValidationErrorSerializer),
+        'Validation error (`{"field": ["message", ...]}`), a malformed `Idempotency-Key`, or '
+        "`product_unavailable` naming the unknown or inactive products "
+        "(`unavailable_product_ids`).",
     ),
-    409: OpenApiResponse(
-        ErrorSerializer,
-        description=(
-            "`insufficient_stock` naming the products short (`shortages`: product_id, "
-            "requested, available), or `idempotency_key_in_progress`."
-        ),
+    409: error_response(
+        any_of(ReservationErrorSerializer, ErrorSerializer),
+        "`insufficient_stock` naming the products short (`shortages`), or "
+        "`idempotency_key_in_progress`.",
     ),
-    422: OpenApiResponse(
-        ErrorSerializer,
-        description="`idempotency_key_reused`: this key was used with another body.",
+    422: error_response(
+        ErrorSerializer, "`idempotency_key_reused`: this key was used with another body."
     ),
 }
 
@@ -107,7 +125,7 @@ class OrderViewSet(viewsets.GenericViewSet):
             "naming every product short (`shortages`)."
         ),
         request=OrderCreateSerializer,
-        parameters=[IDEMPOTENCY_KEY],
+        parameters=idempotency_parameters(201),
         responses={201: _ORDER, **_PLACEMENT_ERRORS},
     )
     @idempotent("orders.place", atomic=True)
@@ -124,7 +142,6 @@ class OrderViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         summary="One order",
-        parameters=[ORDER_ID],
         responses={200: _ORDER, **error_responses(401, 404)},
     )
     def retrieve(self, request, pk: int):
@@ -136,7 +153,6 @@ class OrderViewSet(viewsets.GenericViewSet):
             "From `pending` or `paid`: the stock comes back and a paid order is refunded in "
             "full. 409 `invalid_transition` from any other status."
         ),
-        parameters=[ORDER_ID],
         request=None,
         responses={200: _ORDER, **error_responses(401, 404), **_INVALID_TRANSITION},
     )
@@ -150,14 +166,13 @@ class OrderViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Ship a paid order (staff)",
         description="Only a `paid` order with a shipping address can be shipped.",
-        parameters=[ORDER_ID],
         request=OrderShipSerializer,
         responses={
             200: _ORDER,
             **error_responses(400, 401, 403, 404),
-            409: OpenApiResponse(
-                ErrorSerializer,
-                description="`invalid_transition`: the order is not `paid`; "
+            409: error_response(
+                any_of(InvalidTransitionErrorSerializer, ShippingAddressMissingErrorSerializer),
+                "`invalid_transition`: the order is not `paid`; "
                 "`shipping_address_missing`: it has no complete shipping address "
                 "(`missing_fields` names what it lacks).",
             ),
@@ -172,7 +187,6 @@ class OrderViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Mark a shipped order delivered (staff)",
-        parameters=[ORDER_ID],
         request=None,
         responses={200: _ORDER, **error_responses(401, 403, 404), **_INVALID_TRANSITION},
     )

@@ -1,13 +1,7 @@
 """HTTP for payments: thin views over `payments.services` and `payments.selectors`."""
 
 from django.core.exceptions import RequestDataTooBig
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    OpenApiResponse,
-    extend_schema,
-    extend_schema_view,
-    inline_serializer,
-)
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
@@ -16,8 +10,13 @@ from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
 
 from kernel.api.permissions import IsStaff
-from kernel.api.schema import ErrorSerializer, error_responses
-from kernel.idempotency import HEADER as IDEMPOTENCY_HEADER
+from kernel.api.schema import (
+    ErrorSerializer,
+    any_of,
+    error_response,
+    error_responses,
+    idempotency_parameters,
+)
 from kernel.idempotency import idempotent
 from payments import selectors, services
 from payments.exceptions import InvalidWebhook
@@ -33,24 +32,19 @@ from payments.serializers import (
     WebhookOutcomeSerializer,
 )
 
-PaymentWithErrorSerializer = inline_serializer(
-    name="PaymentError",
-    fields={
-        "detail": serializers.CharField(),
-        "code": serializers.CharField(),
-        "payment": PaymentSerializer(),
-    },
-)
 
-IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
-    name=IDEMPOTENCY_HEADER,
-    type=str,
-    location=OpenApiParameter.HEADER,
-    required=False,
-    description="1–255 printable characters, scoped to the user. The same key and body replay "
-    "the first successful response and pay once; the same key with another body is 422, "
-    "while its twin is still running 409.",
-)
+class PaymentErrorSerializer(ErrorSerializer):
+    """A declined (402) or voided (409 `order_not_payable`) payment attempt."""
+
+    payment = PaymentSerializer()
+
+
+class OrderNotPayableErrorSerializer(ErrorSerializer):
+    """`order_not_payable`: the order is not pending, or a payment of it is under way."""
+
+    optional_response_fields = ("current_status",)
+
+    current_status = serializers.CharField(help_text="The order's status, when it is not pending.")
 
 
 def _pay_response(payment) -> Response:
@@ -74,19 +68,7 @@ def _pay_response(payment) -> Response:
     )
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="List payments",
-        description="The caller's payments (staff: everyone's), newest first.",
-        parameters=[PaymentListQuerySerializer],
-        responses={200: PaymentSerializer(many=True), **error_responses(400, 401)},
-    ),
-    retrieve=extend_schema(
-        summary="Retrieve a payment",
-        description="The payment's owner or staff; anyone else gets 404.",
-        responses={200: PaymentSerializer, **error_responses(401, 404)},
-    ),
-)
+@extend_schema(tags=["payments"])
 class PaymentViewSet(GenericViewSet):
     serializer_class = PaymentSerializer
     filter_backends = []
@@ -100,6 +82,12 @@ class PaymentViewSet(GenericViewSet):
             self.action, PaymentSerializer
         )
 
+    @extend_schema(
+        summary="List payments",
+        description="The caller's payments (staff: everyone's), newest first.",
+        parameters=[PaymentListQuerySerializer],
+        responses={200: PaymentSerializer(many=True), **error_responses(400, 401)},
+    )
     def list(self, request):
         query = PaymentListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -109,6 +97,11 @@ class PaymentViewSet(GenericViewSet):
         page = self.paginate_queryset(payments)
         return self.get_paginated_response(PaymentSerializer(page, many=True).data)
 
+    @extend_schema(
+        summary="Retrieve a payment",
+        description="The payment's owner or staff; anyone else gets 404.",
+        responses={200: PaymentSerializer, **error_responses(401, 404)},
+    )
     def retrieve(self, request, pk: int):
         return Response(PaymentSerializer(self.get_object()).data)
 
@@ -120,22 +113,23 @@ class PaymentViewSet(GenericViewSet):
         "attempt is kept and the order can be paid again. 502: the provider did not answer; "
         "retrying never charges twice.",
         request=PaymentCreateSerializer,
-        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        parameters=idempotency_parameters(201, 202),
         responses={
             201: PaymentSerializer,
             202: PaymentSerializer,
-            402: OpenApiResponse(
-                PaymentWithErrorSerializer,
-                description="Declined: `code` is the reason (`card_declined`, "
-                "`insufficient_funds`, ...), `payment` the failed attempt.",
+            402: error_response(
+                PaymentErrorSerializer,
+                "Declined: `code` is the reason (`card_declined`, `insufficient_funds`, ...), "
+                "`payment` the failed attempt.",
             ),
-            409: OpenApiResponse(
-                ErrorSerializer,
-                description="`order_not_payable`: the order is not pending (or a payment of it "
-                "is processing); `idempotency_key_in_progress`.",
+            409: error_response(
+                any_of(PaymentErrorSerializer, OrderNotPayableErrorSerializer),
+                "`order_not_payable`: the order is not pending (or a payment of it is "
+                "processing), or was cancelled while being paid (`payment` is the refunded "
+                "attempt); `idempotency_key_in_progress`.",
             ),
-            422: OpenApiResponse(
-                ErrorSerializer, description="`idempotency_key_reused` with another body."
+            422: error_response(
+                ErrorSerializer, "`idempotency_key_reused`: this key was used with another body."
             ),
             **error_responses(400, 401, 404, 502),
         },
@@ -157,9 +151,9 @@ class PaymentViewSet(GenericViewSet):
         request=RefundCreateSerializer,
         responses={
             201: RefundSerializer,
-            409: OpenApiResponse(
+            409: error_response(
                 ErrorSerializer,
-                description="`payment_not_refundable` unless the payment is `succeeded` or "
+                "`payment_not_refundable` unless the payment is `succeeded` or "
                 "`partially_refunded`; `refund_declined` by the provider.",
             ),
             **error_responses(400, 401, 403, 404, 502),
@@ -173,6 +167,7 @@ class PaymentViewSet(GenericViewSet):
         return Response(RefundSerializer(refund).data, status=status.HTTP_201_CREATED)
 
 
+@extend_schema(tags=["payments"])
 class SandboxWebhookView(APIView):
     """The sandbox provider's webhook: verified over the raw body, settled once per event id."""
 
@@ -200,11 +195,10 @@ class SandboxWebhookView(APIView):
         ],
         responses={
             200: WebhookOutcomeSerializer,
-            400: OpenApiResponse(
-                ErrorSerializer, description="`invalid_webhook`: bad signature, stale or bad body."
+            400: error_response(
+                ErrorSerializer, "`invalid_webhook`: bad signature, stale or bad body."
             ),
         },
-        auth=[],
     )
     def post(self, request):
         try:

@@ -15,11 +15,15 @@ HealthSerializer = inline_serializer(
 )
 
 
+@extend_schema(tags=["operations"])
 class HealthView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
-    @extend_schema(responses={200: HealthSerializer, 503: HealthSerializer}, tags=["operations"])
+    @extend_schema(
+        summary="Is the service up?",
+        responses={200: HealthSerializer, 503: HealthSerializer},
+    )
     def get(self, request):
         try:
             with connection.cursor() as cursor:

@@ -230,11 +230,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {},
     # Path ids (`kernel.api.routers.IdConverter`) are integers in the document too.
     "PATH_CONVERTER_OVERRIDES": {
         "id": {"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_ID}
     },
+    # One `OrderStatus` component: the order's status, its history's and the `?status=` filter.
+    "ENUM_NAME_OVERRIDES": {"OrderStatus": "orders.models.OrderStatus"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "kernel.api.schema.reuse_enum_components",
+    ],
 }
 
 PAYMENTS_GATEWAY = os.environ.get("PAYMENTS_GATEWAY", "sandbox")
