@@ -1,5 +1,6 @@
 """The catalog's HTTP endpoints: thin viewsets that read through selectors and write through
-services. Anyone may read; only staff may write (a customer gets 403, an anonymous caller 401).
+services. Anyone may read; only staff with the catalog's Django permissions may write (anyone
+else signed in gets 403, an anonymous caller 401).
 
 Each viewset's `serializer_class` is its write serializer (which also draws the browsable API's
 form); responses always use the plain read serializers.
@@ -18,7 +19,7 @@ from catalog.serializers import (
     ProductSerializer,
     ProductWriteSerializer,
 )
-from kernel.api.permissions import IsStaffOrReadOnly
+from kernel.api.permissions import StaffPermission, forbidden_without
 from kernel.api.schema import error_responses
 
 SLUG_PARAMETER = OpenApiParameter(
@@ -31,7 +32,12 @@ FILTER_PARAMETERS = frozenset(ProductFilter.base_filters)
 
 
 class CategoryViewSet(viewsets.GenericViewSet):
-    permission_classes = [IsStaffOrReadOnly]
+    permission_classes = [StaffPermission]
+    required_permissions = {
+        "create": ["catalog.add_category"],
+        "partial_update": ["catalog.change_category"],
+        "destroy": ["catalog.delete_category"],
+    }
     lookup_field = "slug"
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
     filter_backends: list = []
@@ -64,7 +70,11 @@ class CategoryViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Create a category (staff)",
         request=CategoryWriteSerializer,
-        responses={201: CategorySerializer, **error_responses(400, 401, 403)},
+        responses={
+            201: CategorySerializer,
+            **error_responses(400, 401),
+            **forbidden_without("catalog.add_category"),
+        },
         tags=["catalog"],
     )
     def create(self, request):
@@ -77,7 +87,11 @@ class CategoryViewSet(viewsets.GenericViewSet):
         summary="Change a category (staff)",
         parameters=[SLUG_PARAMETER],
         request=CategoryWriteSerializer(partial=True),
-        responses={200: CategorySerializer, **error_responses(400, 401, 403, 404)},
+        responses={
+            200: CategorySerializer,
+            **error_responses(400, 401, 404),
+            **forbidden_without("catalog.change_category"),
+        },
         tags=["catalog"],
     )
     def partial_update(self, request, slug: str):
@@ -90,7 +104,11 @@ class CategoryViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Delete a category (staff); its products stay, without a category",
         parameters=[SLUG_PARAMETER],
-        responses={204: None, **error_responses(401, 403, 404)},
+        responses={
+            204: None,
+            **error_responses(401, 404),
+            **forbidden_without("catalog.delete_category"),
+        },
         tags=["catalog"],
     )
     def destroy(self, request, slug: str):
@@ -99,7 +117,13 @@ class CategoryViewSet(viewsets.GenericViewSet):
 
 
 class ProductViewSet(viewsets.GenericViewSet):
-    permission_classes = [IsStaffOrReadOnly]
+    permission_classes = [StaffPermission]
+    required_permissions = {
+        "create": ["catalog.add_product"],
+        "update": ["catalog.change_product"],
+        "partial_update": ["catalog.change_product"],
+        "destroy": ["catalog.delete_product"],
+    }
     lookup_value_regex = r"[0-9]+"
     filterset_class = ProductFilter
     serializer_class = ProductWriteSerializer
@@ -146,7 +170,11 @@ class ProductViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Create a product (staff)",
         request=ProductWriteSerializer,
-        responses={201: ProductSerializer, **error_responses(400, 401, 403)},
+        responses={
+            201: ProductSerializer,
+            **error_responses(400, 401),
+            **forbidden_without("catalog.add_product"),
+        },
         tags=["catalog"],
     )
     def create(self, request):
@@ -159,7 +187,11 @@ class ProductViewSet(viewsets.GenericViewSet):
         summary="Replace a product (staff)",
         parameters=[ID_PARAMETER],
         request=ProductWriteSerializer,
-        responses={200: ProductSerializer, **error_responses(400, 401, 403, 404)},
+        responses={
+            200: ProductSerializer,
+            **error_responses(400, 401, 404),
+            **forbidden_without("catalog.change_product"),
+        },
         tags=["catalog"],
     )
     def update(self, request, pk: str):
@@ -169,7 +201,11 @@ class ProductViewSet(viewsets.GenericViewSet):
         summary="Change a product (staff)",
         parameters=[ID_PARAMETER],
         request=ProductWriteSerializer(partial=True),
-        responses={200: ProductSerializer, **error_responses(400, 401, 403, 404)},
+        responses={
+            200: ProductSerializer,
+            **error_responses(400, 401, 404),
+            **forbidden_without("catalog.change_product"),
+        },
         tags=["catalog"],
     )
     def partial_update(self, request, pk: str):
@@ -180,7 +216,11 @@ class ProductViewSet(viewsets.GenericViewSet):
         description="Gone from the catalog for good; existing orders keep their own copies "
         "of its name, SKU and price.",
         parameters=[ID_PARAMETER],
-        responses={204: None, **error_responses(401, 403, 404)},
+        responses={
+            204: None,
+            **error_responses(401, 404),
+            **forbidden_without("catalog.delete_product"),
+        },
         tags=["catalog"],
     )
     def destroy(self, request, pk: str):

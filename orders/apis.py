@@ -4,13 +4,15 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from kernel.api.permissions import IsStaff
+from kernel.api.permissions import StaffPermission, denied_message, forbidden_without
 from kernel.api.schema import ErrorSerializer, error_responses
 from kernel.api.throttling import ScopedRateThrottle
 from kernel.idempotency import HEADER as IDEMPOTENCY_HEADER
 from kernel.idempotency import idempotent
+from kernel.permissions import staff_has
 from orders import selectors, services
 from orders.serializers import (
     OrderCreateSerializer,
@@ -34,6 +36,7 @@ IDEMPOTENCY_KEY = OpenApiParameter(
         "processed a twin gets 409 `idempotency_key_in_progress`."
     ),
 )
+CHANGE_ORDER = "orders.change_order"
 _ORDER = OpenApiResponse(OrderSerializer, description="The order.")
 _INVALID_TRANSITION = {
     409: OpenApiResponse(
@@ -70,6 +73,8 @@ class OrderViewSet(viewsets.GenericViewSet):
     filter_backends: list = []
     lookup_value_regex = "[0-9]{1,18}"
     throttle_scope = "order_placement"
+    permission_classes = [IsAuthenticated, StaffPermission]
+    required_permissions = {"ship": [CHANGE_ORDER], "deliver": [CHANGE_ORDER]}
 
     def get_serializer_class(self):
         """The input shape for the browsable API's forms; responses always use OrderSerializer."""
@@ -134,15 +139,23 @@ class OrderViewSet(viewsets.GenericViewSet):
         summary="Cancel an order (owner or staff)",
         description=(
             "From `pending` or `paid`: the stock comes back and a paid order is refunded in "
-            "full. 409 `invalid_transition` from any other status."
+            "full. 409 `invalid_transition` from any other status. The owner may cancel their "
+            "own order; anyone else's needs staff with `orders.change_order`."
         ),
         parameters=[ORDER_ID],
         request=None,
-        responses={200: _ORDER, **error_responses(401, 404), **_INVALID_TRANSITION},
+        responses={
+            200: _ORDER,
+            **error_responses(401, 404),
+            **forbidden_without(CHANGE_ORDER, who="Staff who may see the order but not change it"),
+            **_INVALID_TRANSITION,
+        },
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk: str):
-        selectors.check_order_visible(user=request.user, order_id=int(pk))
+        customer_id = selectors.visible_order_customer_id(user=request.user, order_id=int(pk))
+        if customer_id != request.user.pk and not staff_has(request.user, CHANGE_ORDER):
+            self.permission_denied(request, message=denied_message([CHANGE_ORDER]))
         services.cancel_order(order_id=int(pk), actor_id=request.user.pk)
         return self._order_response(int(pk))
 
@@ -150,9 +163,14 @@ class OrderViewSet(viewsets.GenericViewSet):
         summary="Ship a paid order (staff)",
         parameters=[ORDER_ID],
         request=OrderShipSerializer,
-        responses={200: _ORDER, **error_responses(400, 401, 403, 404), **_INVALID_TRANSITION},
+        responses={
+            200: _ORDER,
+            **error_responses(400, 401, 404),
+            **forbidden_without(CHANGE_ORDER),
+            **_INVALID_TRANSITION,
+        },
     )
-    @action(detail=True, methods=["post"], permission_classes=[IsStaff])
+    @action(detail=True, methods=["post"])
     def ship(self, request, pk: str):
         serializer = OrderShipSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -163,9 +181,14 @@ class OrderViewSet(viewsets.GenericViewSet):
         summary="Mark a shipped order delivered (staff)",
         parameters=[ORDER_ID],
         request=None,
-        responses={200: _ORDER, **error_responses(401, 403, 404), **_INVALID_TRANSITION},
+        responses={
+            200: _ORDER,
+            **error_responses(401, 404),
+            **forbidden_without(CHANGE_ORDER),
+            **_INVALID_TRANSITION,
+        },
     )
-    @action(detail=True, methods=["post"], permission_classes=[IsStaff])
+    @action(detail=True, methods=["post"])
     def deliver(self, request, pk: str):
         services.deliver_order(order_id=int(pk))
         return self._order_response(int(pk))

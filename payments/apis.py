@@ -10,12 +10,12 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
 
-from kernel.api.permissions import IsStaff
+from kernel.api.permissions import StaffPermission, forbidden_without
 from kernel.api.schema import ErrorSerializer, error_responses
 from kernel.idempotency import HEADER as IDEMPOTENCY_HEADER
 from kernel.idempotency import idempotent
@@ -33,6 +33,7 @@ from payments.serializers import (
     WebhookOutcomeSerializer,
 )
 
+CHANGE_PAYMENT = "payments.change_payment"
 PaymentWithErrorSerializer = inline_serializer(
     name="PaymentError",
     fields={
@@ -77,18 +78,21 @@ def _pay_response(payment) -> Response:
 @extend_schema_view(
     list=extend_schema(
         summary="List payments",
-        description="The caller's payments (staff: everyone's), newest first.",
+        description="The caller's payments (staff who may view payments: everyone's), newest "
+        "first.",
         parameters=[PaymentListQuerySerializer],
         responses={200: PaymentSerializer(many=True), **error_responses(400, 401)},
     ),
     retrieve=extend_schema(
         summary="Retrieve a payment",
-        description="The payment's owner or staff; anyone else gets 404.",
+        description="The payment's owner or staff who may view payments; anyone else gets 404.",
         responses={200: PaymentSerializer, **error_responses(401, 404)},
     ),
 )
 class PaymentViewSet(GenericViewSet):
     serializer_class = PaymentSerializer
+    permission_classes = [IsAuthenticated, StaffPermission]
+    required_permissions = {"refund": [CHANGE_PAYMENT]}
     lookup_value_regex = r"\d+"
     filter_backends = []
 
@@ -154,7 +158,8 @@ class PaymentViewSet(GenericViewSet):
 
     @extend_schema(
         summary="Refund a payment",
-        description="Staff only. Refunds `amount`, or all that is left when it is omitted.",
+        description="Staff with `payments.change_payment`. Refunds `amount`, or all that is "
+        "left when it is omitted.",
         request=RefundCreateSerializer,
         responses={
             201: RefundSerializer,
@@ -163,10 +168,11 @@ class PaymentViewSet(GenericViewSet):
                 description="`payment_not_refundable` unless the payment is `succeeded` or "
                 "`partially_refunded`; `refund_declined` by the provider.",
             ),
-            **error_responses(400, 401, 403, 404, 502),
+            **error_responses(400, 401, 404, 502),
+            **forbidden_without(CHANGE_PAYMENT),
         },
     )
-    @action(detail=True, methods=["post"], permission_classes=[IsStaff])
+    @action(detail=True, methods=["post"])
     def refund(self, request, pk=None):
         payload = RefundCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)

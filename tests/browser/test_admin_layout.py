@@ -16,7 +16,9 @@ from tests.browser.conftest import admin_login, save_screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-STAFF, CUSTOMER = DEMO_USERS
+STAFF, CUSTOMER = (
+    next(user for user in DEMO_USERS if user["role"] == role) for role in ("superuser", "customer")
+)
 OVERFLOW = """() => {
     const results = document.querySelector('#changelist .results');
     return results.scrollWidth - results.clientWidth;
