@@ -5,6 +5,8 @@ import itertools
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import caches
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -51,6 +53,30 @@ def staff(make_user) -> User:
         Permission.objects.filter(content_type__app_label__in=["catalog", "orders", "payments"])
     )
     return user
+
+
+STAFF_GROUP_MIGRATIONS = {
+    "Catalog managers": ("catalog", "0003_catalog_managers_group"),
+    "Fulfilment": ("orders", "0002_fulfilment_group"),
+    "Finance": ("payments", "0002_finance_group"),
+}
+"""Each staff group and the data migration that creates it."""
+
+
+@pytest.fixture
+def staff_groups(transactional_db) -> None:
+    """The staff groups, for a test that commits (`transaction=True`).
+
+    Such a test starts after another one's flush, which empties every table, the groups the
+    migrations created included; so their migrations' operations run again (they are
+    idempotent). A test inside a transaction has the groups already.
+    """
+    loader = MigrationLoader(connection)
+    with connection.schema_editor() as editor:
+        for key in STAFF_GROUP_MIGRATIONS.values():
+            state = loader.project_state(key, at_end=True)
+            for operation in loader.graph.nodes[key].operations:
+                operation.code(state.apps, editor)
 
 
 @pytest.fixture

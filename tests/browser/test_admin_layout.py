@@ -26,7 +26,7 @@ OVERFLOW = """() => {
 
 
 @pytest.fixture
-def demo_shop():
+def demo_shop(staff_groups):
     """`make run`'s data (the demo catalog and logins) and one paid order of the customer."""
     call_command("seed_demo", "--with-users", stdout=StringIO())
     customer = accounts.get_user_by_email(email=CUSTOMER["email"])
