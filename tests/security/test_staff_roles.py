@@ -351,6 +351,22 @@ def test_staff_see_everyones_orders_and_payments_only_with_the_view_permission(
     assert payment.status_code == (200 if payments_seen else 404)
 
 
+@pytest.mark.parametrize(
+    ("role", "sees_it"),
+    [("no group", False), ("Finance", False), ("Catalog managers", True), ("superuser", True)],
+)
+def test_inactive_products_are_for_staff_who_may_view_products(
+    user_in_role, targets, role, sees_it
+):
+    catalog_services.set_products_active(product_ids=[targets.product], is_active=False)
+    client = client_for(user_in_role(role))
+
+    listed = client.get("/api/v1/products/").json()["count"]
+    detail = client.get(f"/api/v1/products/{targets.product}/")
+
+    assert (listed, detail.status_code) == ((1, 200) if sees_it else (0, 404))
+
+
 def test_the_schema_names_the_permission_in_each_staff_operations_403(anon_client):
     paths = anon_client.get("/api/v1/schema/", {"format": "json"}).json()["paths"]
 
