@@ -504,3 +504,15 @@ def test_the_security_shop_is_unchanged_by_staff_without_permissions(
     ]
 
     assert [response.status_code for response in responses] == [403, 403, 403, 403]
+
+
+@pytest.mark.parametrize(("role", "shown"), [("no group", False), ("Catalog managers", True)])
+def test_the_browsable_api_shows_the_catalogs_forms_only_to_staff_who_may_write(
+    user_in_role, targets, role, shown
+):
+    client = Client()
+    client.force_login(user_in_role(role))
+
+    html = client.get("/api/v1/products/", HTTP_ACCEPT="text/html").content.decode()
+
+    assert ('action="/api/v1/products/" method="POST"' in html) is shown
