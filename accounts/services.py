@@ -10,7 +10,10 @@ deadlocking. Password hashing is slow on purpose, so it happens before a transac
 never while a lock is held.
 """
 
+from collections.abc import Sequence
+
 from django.contrib.auth import authenticate, password_validation
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -115,6 +118,18 @@ def create_user(
         is_superuser=is_superuser,
     )
     return _save_new_user(user, password)
+
+
+def add_user_to_groups(*, user_id: int, groups: Sequence[str]) -> None:
+    """Put the user in the named groups (the staff roles the apps' migrations create).
+
+    Raises `LookupError` naming the groups that do not exist, and then adds the user to none.
+    """
+    found = list(Group.objects.filter(name__in=groups))
+    missing = set(groups) - {group.name for group in found}
+    if missing:
+        raise LookupError(f"No such group: {', '.join(sorted(missing))}.")
+    User.objects.get(pk=user_id).groups.add(*found)
 
 
 def get_user_by_email(*, email: str) -> UserSummary | None:

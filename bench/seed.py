@@ -92,7 +92,10 @@ def seed() -> dict:
             )
             for n in range(1, CUSTOMERS + 1)
         ]
-        staff = accounts.create_user(email="staff@bench.example", password=PASSWORD, is_staff=True)
+        # The stock check reads every order and product: a superuser holds every permission.
+        staff = accounts.create_user(
+            email="staff@bench.example", password=PASSWORD, is_staff=True, is_superuser=True
+        )
         tokens = {
             user.id: accounts.obtain_token_pair(email=user.email, password=PASSWORD).access
             for user in [*users, staff]

@@ -1,5 +1,6 @@
 """The catalog's HTTP endpoints: thin viewsets that read through selectors and write through
-services. Anyone may read; only staff may write (a customer gets 403, an anonymous caller 401).
+services. Anyone may read; only staff with the catalog's Django permissions may write (anyone
+else signed in gets 403, an anonymous caller 401).
 
 Each viewset's `serializer_class` is its write serializer (which also draws the browsable API's
 form); responses always use the plain read serializers.
@@ -18,7 +19,7 @@ from catalog.serializers import (
     ProductSerializer,
     ProductWriteSerializer,
 )
-from kernel.api.permissions import IsStaffOrReadOnly
+from kernel.api.permissions import StaffPermission, forbidden_without
 from kernel.api.schema import error_responses
 
 FILTER_PARAMETERS = frozenset(ProductFilter.base_filters)
@@ -26,7 +27,12 @@ FILTER_PARAMETERS = frozenset(ProductFilter.base_filters)
 
 @extend_schema(tags=["catalog"])
 class CategoryViewSet(viewsets.GenericViewSet):
-    permission_classes = [IsStaffOrReadOnly]
+    permission_classes = [StaffPermission]
+    required_permissions = {
+        "create": ["catalog.add_category"],
+        "partial_update": ["catalog.change_category"],
+        "destroy": ["catalog.delete_category"],
+    }
     lookup_field = "slug"
     lookup_value_converter = "slug"
     filter_backends: list = []
@@ -56,7 +62,11 @@ class CategoryViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Create a category (staff)",
         request=CategoryWriteSerializer,
-        responses={201: CategorySerializer, **error_responses(400, 401, 403)},
+        responses={
+            201: CategorySerializer,
+            **error_responses(400, 401),
+            **forbidden_without("catalog.add_category"),
+        },
     )
     def create(self, request):
         serializer = self.get_serializer(data=request.data)
@@ -67,7 +77,11 @@ class CategoryViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Change a category (staff)",
         request=CategoryWriteSerializer(partial=True),
-        responses={200: CategorySerializer, **error_responses(400, 401, 403, 404)},
+        responses={
+            200: CategorySerializer,
+            **error_responses(400, 401, 404),
+            **forbidden_without("catalog.change_category"),
+        },
     )
     def partial_update(self, request, slug: str):
         category = self.get_object()
@@ -78,7 +92,11 @@ class CategoryViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Delete a category (staff); its products stay, without a category",
-        responses={204: None, **error_responses(401, 403, 404)},
+        responses={
+            204: None,
+            **error_responses(401, 404),
+            **forbidden_without("catalog.delete_category"),
+        },
     )
     def destroy(self, request, slug: str):
         services.delete_category(category=self.get_object())
@@ -87,7 +105,13 @@ class CategoryViewSet(viewsets.GenericViewSet):
 
 @extend_schema(tags=["catalog"])
 class ProductViewSet(viewsets.GenericViewSet):
-    permission_classes = [IsStaffOrReadOnly]
+    permission_classes = [StaffPermission]
+    required_permissions = {
+        "create": ["catalog.add_product"],
+        "update": ["catalog.change_product"],
+        "partial_update": ["catalog.change_product"],
+        "destroy": ["catalog.delete_product"],
+    }
     filterset_class = ProductFilter
     serializer_class = ProductWriteSerializer
 
@@ -130,7 +154,11 @@ class ProductViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Create a product (staff)",
         request=ProductWriteSerializer,
-        responses={201: ProductSerializer, **error_responses(400, 401, 403)},
+        responses={
+            201: ProductSerializer,
+            **error_responses(400, 401),
+            **forbidden_without("catalog.add_product"),
+        },
     )
     def create(self, request):
         serializer = self.get_serializer(data=request.data)
@@ -141,7 +169,11 @@ class ProductViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Replace a product (staff)",
         request=ProductWriteSerializer,
-        responses={200: ProductSerializer, **error_responses(400, 401, 403, 404)},
+        responses={
+            200: ProductSerializer,
+            **error_responses(400, 401, 404),
+            **forbidden_without("catalog.change_product"),
+        },
     )
     def update(self, request, pk: int):
         return self._update(request, partial=False)
@@ -149,7 +181,11 @@ class ProductViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Change a product (staff)",
         request=ProductWriteSerializer(partial=True),
-        responses={200: ProductSerializer, **error_responses(400, 401, 403, 404)},
+        responses={
+            200: ProductSerializer,
+            **error_responses(400, 401, 404),
+            **forbidden_without("catalog.change_product"),
+        },
     )
     def partial_update(self, request, pk: int):
         return self._update(request, partial=True)
@@ -158,7 +194,11 @@ class ProductViewSet(viewsets.GenericViewSet):
         summary="Delete a product (staff)",
         description="Gone from the catalog for good; existing orders keep their own copies "
         "of its name, SKU and price.",
-        responses={204: None, **error_responses(401, 403, 404)},
+        responses={
+            204: None,
+            **error_responses(401, 404),
+            **forbidden_without("catalog.delete_product"),
+        },
     )
     def destroy(self, request, pk: int):
         services.delete_product(product=self.get_object())

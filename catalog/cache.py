@@ -28,6 +28,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import IntegrityError, connection, transaction
 
+from catalog import selectors
 from catalog.models import CatalogVersion
 
 T = TypeVar("T")
@@ -68,7 +69,7 @@ def _timeout() -> int:
 
 def _key(request, version: str) -> str:
     user = request.user
-    audience = "staff" if user.is_authenticated and user.is_staff else "public"
+    audience = "staff" if selectors.sees_inactive_products(user) else "public"
     query = urlencode(sorted(request.GET.lists()), doseq=True)
     # The host and scheme are in the key: pages carry absolute `next` and `previous` links.
     url = f"{request.scheme}://{request.get_host()}{request.path}?{query}"

@@ -11,6 +11,13 @@ from django.db.models import QuerySet
 
 from catalog.models import Category, Product
 from kernel.ids import is_id
+from kernel.permissions import staff_may_view
+
+
+def sees_inactive_products(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Staff who may view products (`catalog.view_product` or `change_product`) see inactive
+    ones too; everyone else sees the active ones only."""
+    return staff_may_view(user, Product)
 
 
 def category_list() -> QuerySet[Category]:
@@ -19,7 +26,8 @@ def category_list() -> QuerySet[Category]:
 
 
 def product_list(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Product]:
-    """The products `user` may see: all of them for staff, only active ones for anyone else.
+    """The products `user` may see: all of them for staff who may view products, only active
+    ones for anyone else.
 
     The category comes in the same query (its id, name and slug only), so a page of products
     costs one query however long it is.
@@ -27,7 +35,7 @@ def product_list(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Product]
     products = Product.objects.select_related("category").defer(
         "category__description", "category__created_at", "category__updated_at"
     )
-    if not (user.is_authenticated and user.is_staff):
+    if not sees_inactive_products(user):
         products = products.filter(is_active=True)
     return products
 
@@ -66,7 +74,7 @@ def product_detail(
     if not is_id(product_id):
         return None
     sql = _SELECT_PRODUCT
-    if not (user.is_authenticated and user.is_staff):
+    if not sees_inactive_products(user):
         sql += " AND p.is_active = %s"
     with connection.cursor() as cursor:
         cursor.execute(sql, [product_id] if sql is _SELECT_PRODUCT else [product_id, True])

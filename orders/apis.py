@@ -3,9 +3,10 @@
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from kernel.api.permissions import IsStaff
+from kernel.api.permissions import StaffPermission, denied_message, forbidden_without
 from kernel.api.schema import (
     ErrorSerializer,
     ValidationErrorSerializer,
@@ -17,6 +18,7 @@ from kernel.api.schema import (
 from kernel.api.serializers import EmptyBodySerializer
 from kernel.api.throttling import ScopedRateThrottle
 from kernel.idempotency import idempotent
+from kernel.permissions import staff_has
 from orders import selectors, services
 from orders.models import OrderStatus
 from orders.serializers import (
@@ -57,6 +59,7 @@ class ShippingAddressMissingErrorSerializer(ErrorSerializer):
     )
 
 
+CHANGE_ORDER = "orders.change_order"
 _ORDER = OpenApiResponse(OrderSerializer, description="The order.")
 _INVALID_TRANSITION = {
     409: error_response(
@@ -88,6 +91,8 @@ class OrderViewSet(viewsets.GenericViewSet):
     serializer_class = OrderSerializer
     filter_backends: list = []
     throttle_scope = "order_placement"
+    permission_classes = [IsAuthenticated, StaffPermission]
+    required_permissions = {"ship": [CHANGE_ORDER], "deliver": [CHANGE_ORDER]}
 
     def get_serializer_class(self):
         """The input shape for the browsable API's forms; responses always use OrderSerializer."""
@@ -151,15 +156,23 @@ class OrderViewSet(viewsets.GenericViewSet):
         summary="Cancel an order (owner or staff)",
         description=(
             "From `pending` or `paid`: the stock comes back and a paid order is refunded in "
-            "full. 409 `invalid_transition` from any other status."
+            "full. 409 `invalid_transition` from any other status. The owner may cancel their "
+            "own order; anyone else's needs staff with `orders.change_order`."
         ),
         request=None,
-        responses={200: _ORDER, **error_responses(401, 404), **_INVALID_TRANSITION},
+        responses={
+            200: _ORDER,
+            **error_responses(401, 404),
+            **forbidden_without(CHANGE_ORDER, who="Staff who may see the order but not change it"),
+            **_INVALID_TRANSITION,
+        },
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk: int):
         EmptyBodySerializer(data=request.data).is_valid(raise_exception=True)
-        selectors.check_order_visible(user=request.user, order_id=pk)
+        customer_id = selectors.visible_order_customer_id(user=request.user, order_id=pk)
+        if customer_id != request.user.pk and not staff_has(request.user, CHANGE_ORDER):
+            self.permission_denied(request, message=denied_message([CHANGE_ORDER]))
         services.cancel_order(order_id=pk, actor_id=request.user.pk)
         return self._order_response(pk)
 
@@ -169,7 +182,8 @@ class OrderViewSet(viewsets.GenericViewSet):
         request=OrderShipSerializer,
         responses={
             200: _ORDER,
-            **error_responses(400, 401, 403, 404),
+            **error_responses(400, 401, 404),
+            **forbidden_without(CHANGE_ORDER),
             409: error_response(
                 any_of(InvalidTransitionErrorSerializer, ShippingAddressMissingErrorSerializer),
                 "`invalid_transition`: the order is not `paid`; "
@@ -178,7 +192,7 @@ class OrderViewSet(viewsets.GenericViewSet):
             ),
         },
     )
-    @action(detail=True, methods=["post"], permission_classes=[IsStaff])
+    @action(detail=True, methods=["post"])
     def ship(self, request, pk: int):
         serializer = OrderShipSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -188,9 +202,14 @@ class OrderViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Mark a shipped order delivered (staff)",
         request=None,
-        responses={200: _ORDER, **error_responses(401, 403, 404), **_INVALID_TRANSITION},
+        responses={
+            200: _ORDER,
+            **error_responses(401, 404),
+            **forbidden_without(CHANGE_ORDER),
+            **_INVALID_TRANSITION,
+        },
     )
-    @action(detail=True, methods=["post"], permission_classes=[IsStaff])
+    @action(detail=True, methods=["post"])
     def deliver(self, request, pk: int):
         EmptyBodySerializer(data=request.data).is_valid(raise_exception=True)
         services.deliver_order(order_id=pk)

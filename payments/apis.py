@@ -4,12 +4,12 @@ from django.core.exceptions import RequestDataTooBig
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
 
-from kernel.api.permissions import IsStaff
+from kernel.api.permissions import StaffPermission, forbidden_without
 from kernel.api.schema import (
     ErrorSerializer,
     any_of,
@@ -31,6 +31,8 @@ from payments.serializers import (
     WebhookEventSerializer,
     WebhookOutcomeSerializer,
 )
+
+CHANGE_PAYMENT = "payments.change_payment"
 
 
 class PaymentErrorSerializer(ErrorSerializer):
@@ -71,6 +73,8 @@ def _pay_response(payment) -> Response:
 @extend_schema(tags=["payments"])
 class PaymentViewSet(GenericViewSet):
     serializer_class = PaymentSerializer
+    permission_classes = [IsAuthenticated, StaffPermission]
+    required_permissions = {"refund": [CHANGE_PAYMENT]}
     filter_backends = []
 
     def get_queryset(self):
@@ -84,7 +88,8 @@ class PaymentViewSet(GenericViewSet):
 
     @extend_schema(
         summary="List payments",
-        description="The caller's payments (staff: everyone's), newest first.",
+        description="The caller's payments (staff who may view payments: everyone's), newest "
+        "first.",
         parameters=[PaymentListQuerySerializer],
         responses={200: PaymentSerializer(many=True), **error_responses(400, 401)},
     )
@@ -99,7 +104,7 @@ class PaymentViewSet(GenericViewSet):
 
     @extend_schema(
         summary="Retrieve a payment",
-        description="The payment's owner or staff; anyone else gets 404.",
+        description="The payment's owner or staff who may view payments; anyone else gets 404.",
         responses={200: PaymentSerializer, **error_responses(401, 404)},
     )
     def retrieve(self, request, pk: int):
@@ -147,7 +152,8 @@ class PaymentViewSet(GenericViewSet):
 
     @extend_schema(
         summary="Refund a payment",
-        description="Staff only. Refunds `amount`, or all that is left when it is omitted.",
+        description="Staff with `payments.change_payment`. Refunds `amount`, or all that is "
+        "left when it is omitted.",
         request=RefundCreateSerializer,
         responses={
             201: RefundSerializer,
@@ -156,10 +162,11 @@ class PaymentViewSet(GenericViewSet):
                 "`payment_not_refundable` unless the payment is `succeeded` or "
                 "`partially_refunded`; `refund_declined` by the provider.",
             ),
-            **error_responses(400, 401, 403, 404, 502),
+            **error_responses(400, 401, 404, 502),
+            **forbidden_without(CHANGE_PAYMENT),
         },
     )
-    @action(detail=True, methods=["post"], permission_classes=[IsStaff])
+    @action(detail=True, methods=["post"])
     def refund(self, request, pk: int):
         payload = RefundCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)

@@ -3,7 +3,10 @@
 import itertools
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 from django.core.cache import caches
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -42,7 +45,71 @@ def other_customer(make_user) -> User:
 
 @pytest.fixture
 def staff(make_user) -> User:
-    return make_user(is_staff=True, first_name="Sam", last_name="Staff")
+    """Staff holding every permission of the shop's apps (what the three staff groups hold, and
+    more), given one by one: not a superuser, so every permission check really runs; and not
+    through the groups, which a transactional test's flush empties with the other tables."""
+    user = make_user(is_staff=True, first_name="Sam", last_name="Staff")
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label__in=["catalog", "orders", "payments"])
+    )
+    return user
+
+
+STAFF_GROUP_MIGRATIONS = {
+    "Catalog managers": ("catalog", "0003_catalog_managers_group"),
+    "Fulfilment": ("orders", "0002_fulfilment_group"),
+    "Finance": ("payments", "0002_finance_group"),
+}
+"""Each staff group and the data migration that creates it."""
+
+
+@pytest.fixture
+def staff_groups(transactional_db) -> None:
+    """The staff groups, for a test that commits (`transaction=True`).
+
+    Such a test starts after another one's flush, which empties every table, the groups the
+    migrations created included; so their migrations' operations run again (they are
+    idempotent). A test inside a transaction has the groups already.
+    """
+    loader = MigrationLoader(connection)
+    with connection.schema_editor() as editor:
+        for key in STAFF_GROUP_MIGRATIONS.values():
+            state = loader.project_state(key, at_end=True)
+            for operation in loader.graph.nodes[key].operations:
+                operation.code(state.apps, editor)
+
+
+@pytest.fixture
+def make_staff(make_user):
+    """Create a member of staff in the named groups (those the apps' migrations create)."""
+
+    def make(*groups: str, **fields) -> User:
+        user = make_user(is_staff=True, **fields)
+        user.groups.set([Group.objects.get(name=name) for name in groups])
+        return user
+
+    return make
+
+
+@pytest.fixture
+def catalog_manager(make_staff) -> User:
+    return make_staff("Catalog managers", first_name="Cat", last_name="Manager")
+
+
+@pytest.fixture
+def fulfilment_staff(make_staff) -> User:
+    return make_staff("Fulfilment", first_name="Phil", last_name="Fulfilment")
+
+
+@pytest.fixture
+def finance_staff(make_staff) -> User:
+    return make_staff("Finance", first_name="Fin", last_name="Finance")
+
+
+@pytest.fixture
+def staff_without_group(make_staff) -> User:
+    """`is_staff` and nothing else: may sign in to the admin, may do no staff operation."""
+    return make_staff(first_name="Nora", last_name="Nogroup")
 
 
 @pytest.fixture

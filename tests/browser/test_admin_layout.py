@@ -16,7 +16,9 @@ from tests.browser.conftest import admin_login, save_screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-STAFF, CUSTOMER = DEMO_USERS
+STAFF, CUSTOMER = (
+    next(user for user in DEMO_USERS if user["role"] == role) for role in ("superuser", "customer")
+)
 OVERFLOW = """() => {
     const results = document.querySelector('#changelist .results');
     return results.scrollWidth - results.clientWidth;
@@ -24,7 +26,7 @@ OVERFLOW = """() => {
 
 
 @pytest.fixture
-def demo_shop():
+def demo_shop(staff_groups):
     """`make run`'s data (the demo catalog and logins) and one paid order of the customer."""
     call_command("seed_demo", "--with-users", stdout=StringIO())
     customer = accounts.get_user_by_email(email=CUSTOMER["email"])

@@ -40,14 +40,19 @@ def test_a_page_of_products_costs_two_queries_anonymously(
 
 
 @pytest.mark.parametrize("page_size", [1, 20, 100])
-@pytest.mark.parametrize("client_name", ["customer_client", "staff_client"])
-def test_a_page_of_products_costs_three_queries_with_a_jwt(
-    request, catalog_of, django_assert_num_queries, page_size, client_name
+@pytest.mark.parametrize(
+    ("client_name", "queries"),
+    # Staff also cost their permissions (Django's ModelBackend: the user's own, their groups'),
+    # which decide whether they see inactive products.
+    [("customer_client", 3), ("staff_client", 5)],
+)
+def test_a_page_of_products_costs_a_fixed_budget_with_a_jwt(
+    request, catalog_of, django_assert_num_queries, page_size, client_name, queries
 ):
     client = request.getfixturevalue(client_name)
     catalog_of(page_size)
 
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(queries):
         response = client.get(PRODUCTS, {"page_size": page_size})
 
     assert len(response.json()["results"]) == page_size

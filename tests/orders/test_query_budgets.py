@@ -28,8 +28,9 @@ POST_ORDER_WITH_KEY_QUERIES = POST_ORDER_QUERIES + 6
 LIST_QUERIES = 5
 # The user, the order, its lines, its events.
 DETAIL_QUERIES = 4
-# The user; savepoint, SELECT … FOR UPDATE, UPDATE, the event's INSERT, release; the read-back.
-STAFF_TRANSITION_QUERIES = 9
+# The user; their permissions (Django's ModelBackend: the user's own, their groups'); savepoint,
+# SELECT … FOR UPDATE, UPDATE, the event's INSERT, release; the read-back.
+STAFF_TRANSITION_QUERIES = 11
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ from shop_client.models import (
     ProductsListOrdering,
     RegisterRequest,
     ReservationError,
-    ShippingAddressRequest,
+    AddressRequest,
     TokenObtainRequest,
     TokenPair,
 )
@@ -88,7 +88,7 @@ def run(base_url: str, password: str) -> Order:
     product = page.results[0]
     quantity = 2 if product.stock >= 2 else 1
 
-    address = ShippingAddressRequest(
+    address = AddressRequest(
         name="Ada Lovelace",
         line1="12 St James's Square",
         city="London",

@@ -10,7 +10,7 @@ import type { components, paths } from "./schema";
 
 type Order = components["schemas"]["Order"];
 type OrderStatus = components["schemas"]["OrderStatus"];
-type ShippingAddress = components["schemas"]["ShippingAddressRequest"];
+type Address = components["schemas"]["AddressRequest"];
 
 export class StoryFailed extends Error {}
 
@@ -46,7 +46,7 @@ export async function run(baseUrl: string, password: string): Promise<Order> {
   }
   const quantity = product.stock >= 2 ? 2 : 1;
 
-  const address: ShippingAddress = {
+  const address: Address = {
     name: "Ada Lovelace",
     line1: "12 St James's Square",
     city: "London",

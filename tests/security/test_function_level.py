@@ -9,9 +9,8 @@ import re
 
 import pytest
 from drf_spectacular.generators import EndpointEnumerator
-from rest_framework.permissions import SAFE_METHODS
 
-from kernel.api.permissions import IsStaff, IsStaffOrReadOnly
+from kernel.api.permissions import StaffPermission
 from tests.security.conftest import Shop
 
 pytestmark = pytest.mark.django_db
@@ -74,9 +73,9 @@ def test_an_anonymous_caller_gets_401_for_every_staff_action_and_nothing_changes
 
 def _requires_staff(method: str, callback) -> bool:
     permissions = callback.initkwargs.get("permission_classes", callback.cls.permission_classes)
-    return IsStaff in permissions or (
-        IsStaffOrReadOnly in permissions and method not in SAFE_METHODS
-    )
+    action = getattr(callback, "actions", {}).get(method.lower())
+    required = getattr(callback.cls, "required_permissions", {})
+    return StaffPermission in permissions and bool(required.get(action))
 
 
 def test_the_list_holds_every_operation_whose_permissions_require_staff():

@@ -1,4 +1,5 @@
-"""`manage.py seed_demo`: demo categories, ~50 products, a staff user and a customer.
+"""`manage.py seed_demo`: demo categories, ~50 products, a superuser, one member of staff per
+staff group (`Catalog managers`, `Fulfilment`, `Finance`) and a customer.
 
 Idempotent: running it again creates only what is missing and changes nothing that exists.
 The demo users have well-known passwords, so with DEBUG off they are created only when asked
@@ -8,29 +9,65 @@ for explicitly (`--with-users`).
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from accounts import services as accounts
 from catalog import services as catalog
 
 DEMO_USERS = [
     {
+        "role": "superuser",
         "email": "staff@example.com",
         "password": "demo-staff-password",
         "first_name": "Sam",
         "last_name": "Staff",
         "is_staff": True,
         "is_superuser": True,
+        "groups": [],
     },
     {
+        "role": "catalog",
+        "email": "catalog@example.com",
+        "password": "demo-catalog-password",
+        "first_name": "Cat",
+        "last_name": "Manager",
+        "is_staff": True,
+        "is_superuser": False,
+        "groups": ["Catalog managers"],
+    },
+    {
+        "role": "fulfilment",
+        "email": "fulfilment@example.com",
+        "password": "demo-fulfilment-password",
+        "first_name": "Phil",
+        "last_name": "Fulfilment",
+        "is_staff": True,
+        "is_superuser": False,
+        "groups": ["Fulfilment"],
+    },
+    {
+        "role": "finance",
+        "email": "finance@example.com",
+        "password": "demo-finance-password",
+        "first_name": "Fin",
+        "last_name": "Finance",
+        "is_staff": True,
+        "is_superuser": False,
+        "groups": ["Finance"],
+    },
+    {
+        "role": "customer",
         "email": "customer@example.com",
         "password": "demo-customer-password",
         "first_name": "Casey",
         "last_name": "Customer",
         "is_staff": False,
         "is_superuser": False,
+        "groups": [],
     },
 ]
+"""A superuser, one member of staff per group the migrations create, and a customer."""
 
 CATEGORIES = [
     ("tea", "Tea", "Loose-leaf teas from around the world."),
@@ -113,7 +150,10 @@ def _stock(index: int) -> int:
 
 
 class Command(BaseCommand):
-    help = "Load idempotent demo data: categories, ~50 products, a staff user and a customer."
+    help = (
+        "Load idempotent demo data: categories, ~50 products, a superuser, one member of staff "
+        "per staff group and a customer."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -160,6 +200,14 @@ class Command(BaseCommand):
         self.stdout.write("Demo logins:")
         for user in DEMO_USERS:
             if accounts.get_user_by_email(email=user["email"]) is None:
-                accounts.create_user(**user)
-            role = "staff   " if user["is_staff"] else "customer"
-            self.stdout.write(f"  {role}  {user['email']}  /  {user['password']}")
+                fields = {k: v for k, v in user.items() if k not in ("role", "groups")}
+                try:
+                    with transaction.atomic():
+                        created = accounts.create_user(**fields)
+                        accounts.add_user_to_groups(user_id=created.id, groups=user["groups"])
+                except LookupError as error:
+                    raise CommandError(
+                        f"{error} The staff groups are created by `migrate`; a `flush` "
+                        "deletes them with the other rows."
+                    ) from None
+            self.stdout.write(f"  {user['role']:<10}  {user['email']}  /  {user['password']}")
