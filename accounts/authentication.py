@@ -4,6 +4,7 @@ simplejwt's `JWTAuthentication` already loads the user's row to check that it ex
 active; comparing the token's `gen` claim with that row's `token_generation` costs no query.
 """
 
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework_simplejwt.authentication import JWTAuthentication as SimpleJWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken
 
@@ -18,3 +19,9 @@ class JWTAuthentication(SimpleJWTAuthentication):
         if token_generation(validated_token) != user.token_generation:
             raise InvalidToken("Token has been revoked by a logout or a password change.")
         return user
+
+
+class JWTScheme(SimpleJWTScheme):
+    """The OpenAPI security scheme of this class: simplejwt's bearer JWT, `jwtAuth`."""
+
+    target_class = JWTAuthentication
