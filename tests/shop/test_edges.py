@@ -55,3 +55,54 @@ def test_a_slashless_admin_url_is_redirected_too():
 
     assert response.status_code == 308
     assert response["Location"] == "/admin/"
+
+
+# --- the API root -----------------------------------------------------------------------------
+
+RESOURCES = {
+    "auth": "/api/v1/auth/token/",
+    "products": "/api/v1/products/",
+    "categories": "/api/v1/categories/",
+    "orders": "/api/v1/orders/",
+    "payments": "/api/v1/payments/",
+    "health": "/api/v1/health/",
+    "schema": "/api/v1/schema/",
+    "docs": "/api/v1/docs/",
+}
+
+
+def test_the_api_root_links_every_resource_by_its_absolute_url(anon_client):
+    response = anon_client.get("/api/v1/")
+
+    assert response.status_code == 200
+    assert response.json() == {name: f"http://testserver{path}" for name, path in RESOURCES.items()}
+
+
+def test_every_link_of_the_api_root_answers(anon_client, customer_client):
+    links = anon_client.get("/api/v1/").json()
+
+    for name, url in links.items():
+        client = customer_client if name in {"orders", "payments"} else anon_client
+        # Signing in is a POST: a GET of that link is a 405, not a 404.
+        assert client.get(url).status_code == (405 if name == "auth" else 200), name
+
+
+def test_the_api_root_ignores_a_bad_token(anon_client):
+    anon_client.credentials(HTTP_AUTHORIZATION="Bearer not-a-token")
+
+    assert anon_client.get("/api/v1/").status_code == 200
+
+
+def test_the_browsable_api_renders_the_root(anon_client):
+    response = anon_client.get("/api/v1/", HTTP_ACCEPT="text/html")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert "/api/v1/products/" in response.content.decode()
+
+
+def test_the_schema_documents_the_api_root(anon_client):
+    schema = anon_client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+
+    operation = schema.json()["paths"]["/api/v1/"]["get"]
+    assert "200" in operation["responses"]
