@@ -5,11 +5,11 @@ the defaults are the safe ones, except where `DEBUG` is on for local development
 """
 
 import os
-import tempfile
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from corsheaders.defaults import default_headers
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "corsheaders",
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",
@@ -79,6 +80,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that a preflight is answered before anything else can answer it.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -152,8 +155,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# Caches: local memory by default, Redis when REDIS_URL is set. Throttle counts must be
-# shared by every worker process, so without Redis they live in a file-based cache.
+# Caches: local memory by default, Redis when REDIS_URL is set. Throttle counts must be shared by
+# every worker process of this instance and by no other instance, so without Redis they live in
+# the instance's own database (the table `kernel_cache`, created by the kernel's migrations).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -174,10 +178,9 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 10_000},
         },
         "throttle": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": os.environ.get(
-                "THROTTLE_CACHE_DIR", str(Path(tempfile.gettempdir()) / "shop-throttle")
-            ),
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "kernel_cache",
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
         },
     }
 
@@ -233,6 +236,13 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {},
 }
+
+# CORS: browsers on these origins (a storefront) may call the API; none by default. Clients send
+# a bearer token, never cookies, so credentials stay disallowed.
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_HEADERS = (*default_headers, "idempotency-key")
+CORS_EXPOSE_HEADERS = ["Retry-After", "Idempotent-Replayed"]
 
 PAYMENTS_GATEWAY = os.environ.get("PAYMENTS_GATEWAY", "sandbox")
 PAYMENTS_SANDBOX_WEBHOOK_SECRET = os.environ.get(

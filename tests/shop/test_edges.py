@@ -1,9 +1,19 @@
 """The edges a newcomer hits first: slashless URLs, the API root, CORS, the throttle cache."""
 
+import importlib.util
+import os
+from pathlib import Path
+from types import ModuleType
+from unittest import mock
+
 import pytest
+from django.core.cache import caches
+from django.db import connection
 from django.test import Client, override_settings
 
 pytestmark = pytest.mark.django_db
+
+SETTINGS = Path(__file__).resolve().parents[2] / "shop" / "settings.py"
 
 debug_on_and_off = pytest.mark.parametrize("debug", [False, True], ids=["debug-off", "debug-on"])
 
@@ -106,3 +116,104 @@ def test_the_schema_documents_the_api_root(anon_client):
 
     operation = schema.json()["paths"]["/api/v1/"]["get"]
     assert "200" in operation["responses"]
+
+
+# --- CORS -------------------------------------------------------------------------------------
+
+STOREFRONT = "https://store.example.com"
+
+
+def preflight(path: str = "/api/v1/orders/", *, origin: str = STOREFRONT):
+    return Client().options(
+        path,
+        HTTP_ORIGIN=origin,
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="authorization, content-type, idempotency-key",
+    )
+
+
+@override_settings(CORS_ALLOWED_ORIGINS=[STOREFRONT])
+def test_a_preflight_from_an_allowed_origin_may_send_the_apis_headers():
+    response = preflight()
+
+    assert response.status_code == 200
+    assert response["Access-Control-Allow-Origin"] == STOREFRONT
+    allowed = {header.strip() for header in response["Access-Control-Allow-Headers"].split(",")}
+    assert {"authorization", "content-type", "idempotency-key"} <= allowed
+    assert "POST" in response["Access-Control-Allow-Methods"]
+    assert "Access-Control-Allow-Credentials" not in response
+
+
+@override_settings(CORS_ALLOWED_ORIGINS=[STOREFRONT])
+def test_an_allowed_origin_can_read_the_headers_a_storefront_needs():
+    response = Client().get("/api/v1/products/", HTTP_ORIGIN=STOREFRONT)
+
+    assert response["Access-Control-Allow-Origin"] == STOREFRONT
+    exposed = {header.strip() for header in response["Access-Control-Expose-Headers"].split(",")}
+    assert exposed == {"Retry-After", "Idempotent-Replayed"}
+
+
+@override_settings(CORS_ALLOWED_ORIGINS=[STOREFRONT])
+def test_another_origin_gets_no_cors_headers():
+    response = preflight(origin="https://evil.example.com")
+
+    assert not [header for header in response.headers if header.startswith("Access-Control-")]
+
+
+@override_settings(CORS_ALLOWED_ORIGINS=[STOREFRONT])
+def test_cors_covers_the_api_only():
+    response = preflight("/admin/login/")
+
+    assert "Access-Control-Allow-Origin" not in response
+
+
+def test_no_origin_is_allowed_by_default():
+    response = preflight()
+
+    assert "Access-Control-Allow-Origin" not in response
+
+
+# --- production settings read from the environment --------------------------------------------
+
+
+def production_settings(**environment: str) -> ModuleType:
+    """A fresh copy of `shop.settings` as it reads this environment (nothing else of ours)."""
+    ours = {"REDIS_URL", "CORS_ALLOWED_ORIGINS", "DEBUG"}
+    clean = {key: value for key, value in os.environ.items() if key not in ours}
+    clean.update(SECRET_KEY="a-long-and-random-production-secret-key-9f8e7d6c5b4a3f2e1d0c9b8a7")
+    with mock.patch.dict(os.environ, {**clean, **environment}, clear=True):
+        spec = importlib.util.spec_from_file_location("settings_under_test", SETTINGS)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    return module
+
+
+def test_without_redis_the_throttle_counts_live_in_the_instances_own_database():
+    throttle = production_settings().CACHES["throttle"]
+
+    assert throttle["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+    assert throttle["LOCATION"] == "kernel_cache"
+
+
+def test_with_redis_the_throttle_counts_live_in_redis():
+    throttle = production_settings(REDIS_URL="redis://cache:6379/0").CACHES["throttle"]
+
+    assert throttle["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert throttle["LOCATION"] == "redis://cache:6379/0"
+
+
+def test_migrate_creates_the_throttle_cache_table_and_it_holds_counts(settings):
+    settings.CACHES = {
+        **settings.CACHES,
+        "throttle": production_settings().CACHES["throttle"],
+    }
+    caches["throttle"].set("throttle_auth_token_198.51.100.7", [1.0, 2.0], 60)
+
+    assert "kernel_cache" in connection.introspection.table_names()
+    assert caches["throttle"].get("throttle_auth_token_198.51.100.7") == [1.0, 2.0]
+
+
+def test_cors_allows_no_origin_unless_the_environment_lists_some():
+    assert production_settings().CORS_ALLOWED_ORIGINS == []
+    listed = production_settings(CORS_ALLOWED_ORIGINS="https://a.example, https://b.example")
+    assert listed.CORS_ALLOWED_ORIGINS == ["https://a.example", "https://b.example"]
