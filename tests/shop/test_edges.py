@@ -29,6 +29,8 @@ def test_a_slashless_url_is_a_308_to_the_slashed_one_for_every_method(debug, met
 
     assert response.status_code == 308
     assert response["Location"] == "/api/v1/orders/"
+    assert response.json()["location"] == "/api/v1/orders/"
+    assert response.json()["code"] == "trailing_slash"
 
 
 @debug_on_and_off
