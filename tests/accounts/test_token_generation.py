@@ -89,7 +89,7 @@ def test_tokens_issued_after_a_password_change_work(customer, sign_in):
     assert verify_status(after["access"]) == 200
 
 
-def test_a_password_set_in_the_admin_ends_the_access_tokens_too(customer, staff, sign_in):
+def test_a_password_set_in_the_admin_ends_the_access_tokens_too(customer, sign_in):
     tokens = sign_in(customer)
     form_class = site._registry[User].change_password_form
     form = form_class(customer, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
