@@ -2,7 +2,7 @@
 
 New users are created through `services.create_user`, so the admin obeys the same rules as
 everyone else (email stored lower-cased, unique case-insensitively). A password set here kills
-the user's refresh tokens, as a password change through the API does.
+the user's tokens (refresh and access), as a password change through the API does.
 """
 
 from django import forms

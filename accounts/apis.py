@@ -138,7 +138,9 @@ class LogoutView(AccountsView):
 
     @extend_schema(
         summary="Sign out: kill a refresh token",
-        description="The refresh token must be the caller's own and still alive.",
+        description="The refresh token must be the caller's own and still alive. Every access "
+        "token of the user issued before the logout is a 401 from then on, on every device; "
+        "the user's other refresh tokens still work and issue access tokens that do.",
         request=RefreshSerializer,
         responses={
             205: OpenApiResponse(description="The refresh token is dead."),
@@ -186,7 +188,8 @@ class PasswordChangeView(AccountsView):
 
     @extend_schema(
         summary="Change the signed-in user's password",
-        description="Every refresh token of the user dies; sign in again to get a new one.",
+        description="Every refresh and access token of the user dies; sign in again to get "
+        "new ones.",
         request=PasswordChangeSerializer,
         responses={
             204: OpenApiResponse(description="The password is changed."),

@@ -48,6 +48,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    token_generation = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Goes up at each logout and password change; JWTs of an older generation "
+        "are refused.",
+    )
 
     objects = UserManager()
 

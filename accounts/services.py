@@ -3,11 +3,17 @@
 Other apps call these functions and receive DTOs (`accounts.dtos`) or domain errors
 (`accounts.exceptions`); they never see a model, a queryset or a token object.
 
-Refresh tokens live in simplejwt's outstanding/blacklist tables. Every write that can kill or
-issue one (sign-in, refresh, logout, password change) takes its locks in the same order — the
-user row first, then the token row — so they queue behind each other instead of racing or
-deadlocking. Password hashing is slow on purpose, so it happens before a transaction starts,
-never while a lock is held.
+Refresh tokens live in simplejwt's outstanding/blacklist tables. Every JWT also carries the
+user's token generation (`accounts.tokens`): a logout or a password change moves the user to
+the next one, which ends every access token issued before it. A logout kills only the refresh
+token it is given: the user's other sessions (other devices) get a 401 for their current
+access token, refresh, and carry on with the new generation. A password change (or a password
+set in the admin) kills every refresh token as well, so every session ends.
+
+Every write that can kill or issue a token (sign-in, refresh, logout, password change) takes
+its locks in the same order — the user row first, then the token row — so they queue behind
+each other instead of racing or deadlocking. Password hashing is slow on purpose, so it happens
+before a transaction starts, never while a lock is held.
 """
 
 from collections.abc import Sequence
@@ -17,11 +23,12 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
-from rest_framework_simplejwt.tokens import RefreshToken, Token, UntypedToken
+from rest_framework_simplejwt.tokens import Token, UntypedToken
 
 from accounts.dtos import TokenPair, UserSummary
 from accounts.exceptions import (
@@ -35,6 +42,7 @@ from accounts.exceptions import (
     WrongPassword,
 )
 from accounts.models import User, normalize_email
+from accounts.tokens import RefreshToken, token_generation
 
 EMAIL_MAX_LENGTH = User._meta.get_field("email").max_length
 NAME_MAX_LENGTH = User._meta.get_field("first_name").max_length
@@ -169,16 +177,31 @@ def _revoke_refresh_tokens(user_id: int) -> int:
     return len(dead)
 
 
-@transaction.atomic
-def revoke_refresh_tokens(*, user_id: int) -> int:
-    """Blacklist every live refresh token of the user (signs them out everywhere); the count."""
-    if _locked_user(user_id) is None:
-        raise UserNotFound()
+def _end_access_tokens(user_id: int) -> None:
+    """Move the user to the next token generation: every access token issued so far is refused.
+
+    The one place the generation goes up; logout and every path that changes a password (API,
+    admin, and a future reset) come through here, inside their transaction.
+    """
+    User.objects.filter(pk=user_id).update(token_generation=F("token_generation") + 1)
+
+
+def _sign_out_everywhere(user_id: int) -> int:
+    """Kill every refresh and access token of the user; the number of refresh tokens killed."""
+    _end_access_tokens(user_id)
     return _revoke_refresh_tokens(user_id)
 
 
+@transaction.atomic
+def revoke_refresh_tokens(*, user_id: int) -> int:
+    """Sign the user out everywhere: every refresh and access token dies; the refresh count."""
+    if _locked_user(user_id) is None:
+        raise UserNotFound()
+    return _sign_out_everywhere(user_id)
+
+
 def change_password(*, user_id: int, old_password: str, new_password: str) -> None:
-    """Replace the password after checking the old one; every refresh token dies with it."""
+    """Replace the password after checking the old one; every token of the user dies with it."""
     user = User.objects.filter(pk=user_id).first()
     if user is None:
         raise UserNotFound()
@@ -194,7 +217,7 @@ def change_password(*, user_id: int, old_password: str, new_password: str) -> No
         if locked.password != old_hash:
             raise WrongPassword("The password was changed meanwhile; try again.")
         user.save(update_fields=["password"])
-        _revoke_refresh_tokens(user_id)
+        _sign_out_everywhere(user_id)
 
 
 def _issue_pair(user: User) -> TokenPair:
@@ -266,15 +289,30 @@ def verify_token(*, token: str) -> None:
         raise InvalidToken("Token has wrong type.")
     if BlacklistedToken.objects.filter(token__jti=decoded[jwt_settings.JTI_CLAIM]).exists():
         raise InvalidToken("Token is blacklisted.")
-    if not User.objects.filter(pk=_user_id(decoded), is_active=True).exists():
+    generation = (
+        User.objects.filter(pk=_user_id(decoded), is_active=True)
+        .values_list("token_generation", flat=True)
+        .first()
+    )
+    if generation is None:
         raise InvalidToken("The token's user is inactive or gone.")
+    # A refresh token outlives a logout on another device; an access token does not.
+    is_access = decoded[jwt_settings.TOKEN_TYPE_CLAIM] == "access"
+    if is_access and token_generation(decoded) != generation:
+        raise InvalidToken("Token has been revoked by a logout or a password change.")
 
 
 def logout(*, user_id: int, refresh_token: str) -> None:
-    """Kill one of the user's refresh tokens; someone else's token is as invalid as a forged one."""
+    """Kill one of the user's refresh tokens and every access token issued so far.
+
+    Someone else's refresh token is as invalid as a forged one.
+    """
     token = _decode(RefreshToken, refresh_token)
     if _user_id(token) != user_id:
         raise InvalidToken()
     with transaction.atomic():
+        if _locked_user(user_id) is None:
+            raise InvalidToken("The token's user is gone.")
         outstanding = _locked_live_token(token, user_id=user_id)
         BlacklistedToken.objects.create(token=outstanding)
+        _end_access_tokens(user_id)

@@ -164,7 +164,6 @@ def server_env(database_url: str, workdir: Path) -> dict:
         SESSION_COOKIE_SECURE="false",
         CSRF_COOKIE_SECURE="false",
         SECURE_HSTS_SECONDS="0",
-        THROTTLE_CACHE_DIR=str(workdir / "throttle"),
         PAYMENTS_SANDBOX_WEBHOOK_SECRET="whsec_bench_only",
         LOG_LEVEL="WARNING",
         PYTHONPATH=str(ROOT),

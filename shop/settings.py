@@ -5,11 +5,11 @@ the defaults are the safe ones, except where `DEBUG` is on for local development
 """
 
 import os
-import tempfile
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from corsheaders.defaults import default_headers
 from django.core.exceptions import ImproperlyConfigured
 
 from kernel.ids import MAX_ID
@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "corsheaders",
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",
@@ -81,15 +82,20 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that a preflight is answered before anything else can answer it.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    "kernel.middleware.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# A slashless URL is redirected with a 308, which keeps the method (kernel.middleware).
+APPEND_SLASH = True
 
 ROOT_URLCONF = "shop.urls"
 WSGI_APPLICATION = "shop.wsgi.application"
@@ -151,8 +157,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# Caches: local memory by default, Redis when REDIS_URL is set. Throttle counts must be
-# shared by every worker process, so without Redis they live in a file-based cache.
+# Caches: local memory by default, Redis when REDIS_URL is set. Throttle counts must be shared by
+# every worker process of this instance and by no other instance, so without Redis they live in
+# the instance's own database (the table `kernel_cache`, created by the kernel's migrations).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -173,10 +180,9 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 10_000},
         },
         "throttle": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": os.environ.get(
-                "THROTTLE_CACHE_DIR", str(Path(tempfile.gettempdir()) / "shop-throttle")
-            ),
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "kernel_cache",
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
         },
     }
 
@@ -186,7 +192,7 @@ if len(SHOP_CURRENCY) != 3 or not SHOP_CURRENCY.isalpha():
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "accounts.authentication.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -241,6 +247,13 @@ SPECTACULAR_SETTINGS = {
         "kernel.api.schema.reuse_enum_components",
     ],
 }
+
+# CORS: browsers on these origins (a storefront) may call the API; none by default. Clients send
+# a bearer token, never cookies, so credentials stay disallowed.
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_HEADERS = (*default_headers, "idempotency-key")
+CORS_EXPOSE_HEADERS = ["Retry-After", "Idempotent-Replayed"]
 
 PAYMENTS_GATEWAY = os.environ.get("PAYMENTS_GATEWAY", "sandbox")
 PAYMENTS_SANDBOX_WEBHOOK_SECRET = os.environ.get(

@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.renderers import JSONRenderer
 
 from shop.health import HealthView
+from shop.root import ApiRootView
 
 
 class JSONErrorsMixin:
@@ -33,6 +34,7 @@ class DocsView(JSONErrorsMixin, SpectacularSwaggerView):
 
 
 api_v1 = [
+    path("", ApiRootView.as_view(), name="api-root"),
     path("health/", HealthView.as_view(), name="health"),
     path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", DocsView.as_view(url_name="schema"), name="docs"),

@@ -76,6 +76,10 @@ def test_every_operation_is_a_json_503_while_the_database_refuses_connections(
             body = bodies.get((method, path), {})
             response = getattr(staff_client, method)(path, body, format="json")
 
+        if path == "/api/v1/":
+            # The API's root is links only: it needs no database and keeps answering.
+            assert response.status_code == 200
+            continue
         assert (method, path, response.status_code) == (method, path, 503)
         assert int(response["Retry-After"]) > 0
         if path != "/api/v1/health/":

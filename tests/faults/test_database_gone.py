@@ -167,7 +167,6 @@ def _server_env(database_url: str, tmp_path: Path) -> dict[str, str]:
         # keeps its file handle), so there the server opens a connection per request.
         DATABASE_CONN_MAX_AGE="0" if database_url.startswith("sqlite") else "60",
         PAYMENTS_SANDBOX_WEBHOOK_SECRET="whsec_outage",
-        THROTTLE_CACHE_DIR=str(tmp_path / "throttle"),
     )
     return env
 

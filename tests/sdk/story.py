@@ -17,6 +17,7 @@ from shop_client.api.orders import orders_create, orders_list, orders_retrieve
 from shop_client.api.payments import payments_create
 from shop_client.models import (
     Account,
+    AddressRequest,
     Order,
     OrderCreateRequest,
     OrderItemInputRequest,
@@ -29,7 +30,6 @@ from shop_client.models import (
     ProductsListOrdering,
     RegisterRequest,
     ReservationError,
-    AddressRequest,
     TokenObtainRequest,
     TokenPair,
 )

@@ -155,21 +155,38 @@ def test_a_deactivated_user_can_neither_sign_in_nor_refresh(anon_client, custome
     assert signing_in.status_code == 401
 
 
-_OTHER_WORKER = """
+_WORKER = """
+import sys
+
 import django
+
 django.setup()
+from django.core.management import call_command
 from django.test import Client
-response = Client(REMOTE_ADDR="198.51.100.7").post(
-    "/api/v1/auth/token/",
-    {"email": "victim@example.com", "password": "guess"},
-    content_type="application/json",
-)
-print(response.status_code, response.headers.get("Retry-After"), response.json()["code"])
+
+guesses = int(sys.argv[1])
+guesser = Client(REMOTE_ADDR="198.51.100.7")
+if guesses:
+    # The first worker readies the instance's database (the cache table comes with migrate)
+    # and uses up the allowance: malformed attempts count too, and need no user table.
+    call_command("migrate", "kernel", verbosity=0)
+    statuses = {
+        guesser.post("/api/v1/auth/token/", {}, "application/json").status_code
+        for _ in range(guesses)
+    }
+    print(*statuses)
+else:
+    response = guesser.post(
+        "/api/v1/auth/token/",
+        {"email": "victim@example.com", "password": "guess"},
+        content_type="application/json",
+    )
+    print(response.status_code, response.headers.get("Retry-After"), response.json()["code"])
 """
 
 
-def _another_worker(cache_dir: Path) -> str:
-    """Sign in from a separate process running the production settings (another worker)."""
+def _worker(database: Path, *, guesses: int) -> str:
+    """Sign in from a separate process running the production settings on `database`."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -180,43 +197,28 @@ def _another_worker(cache_dir: Path) -> str:
         DEBUG="false",
         ALLOWED_HOSTS="testserver",
         SECURE_SSL_REDIRECT="false",
-        THROTTLE_CACHE_DIR=str(cache_dir),
-        # The throttle answers before any query: a worker that did not share the count would
-        # try to check the password and fail on this database, which does not exist.
-        DATABASE_URL=f"sqlite:///{cache_dir / 'absent' / 'db.sqlite3'}",
+        DATABASE_URL=f"sqlite:///{database}",
     )
     result = subprocess.run(
-        [sys.executable, "-c", _OTHER_WORKER],
+        [sys.executable, "-c", _WORKER, str(guesses)],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
         check=False,
-        timeout=60,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
 
 
-def test_the_sign_in_throttle_is_shared_by_every_worker_through_the_cache(
-    settings, tmp_path, customer
-):
-    settings.CACHES = {
-        **settings.CACHES,
-        "throttle": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(tmp_path),
-        },
-    }
-    guesser = APIClient(REMOTE_ADDR="198.51.100.7")
-    for _ in range(SIGN_IN_RATE):
-        guess = guesser.post(TOKEN, {"email": customer.email, "password": "guess"})
-        assert guess.status_code == 401
+def test_the_sign_in_throttle_is_shared_by_the_workers_of_an_instance_and_by_no_other(tmp_path):
+    database = tmp_path / "db.sqlite3"
+    assert _worker(database, guesses=SIGN_IN_RATE) == "400"
 
-    status, retry_after, code = _another_worker(tmp_path).split()
+    status, retry_after, code = _worker(database, guesses=0).split()
+    another_instance = _worker(tmp_path / "another.sqlite3", guesses=1)
 
     assert (status, code) == ("429", "throttled")
     assert 0 < int(retry_after) <= 60
-    throttled = guesser.post(TOKEN, {"email": customer.email, "password": PASSWORD})
-    assert throttled.status_code == 429
-    assert int(throttled.headers["Retry-After"]) > 0
+    assert another_instance == "400"
