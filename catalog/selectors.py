@@ -34,21 +34,26 @@ def category_list() -> QuerySet[Category]:
     return Category.objects.all()
 
 
-# Built once, never evaluated: Django resolves `.values()` field names and joins when it is
-# called, which cost as much as running the query; each read works on a copy (`.all()`).
+# Built once, never evaluated: `.values()` resolves its field names and the category's join when
+# it is called, which costs more than SQLite takes to answer a product's query; each read works
+# on a copy.
 _PRODUCTS = Product.objects.values(*PRODUCT_FIELDS)
 _ACTIVE_PRODUCTS = _PRODUCTS.filter(is_active=True)
+
+
+def _visible(user: AbstractBaseUser | AnonymousUser) -> QuerySet[dict]:
+    return _PRODUCTS if user.is_authenticated and user.is_staff else _ACTIVE_PRODUCTS
 
 
 def product_rows(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[dict]:
     """The products `user` may see, newest first, as rows: all of them for staff, only active
     ones for anyone else."""
-    return (_PRODUCTS if user.is_authenticated and user.is_staff else _ACTIVE_PRODUCTS).all()
+    return _visible(user).all()
 
 
 def product_row(*, user: AbstractBaseUser | AnonymousUser, product_id: int) -> dict | None:
     """The product `user` may see with this id, as a row; None if there is none."""
-    return next(iter(product_rows(user=user).filter(pk=product_id).order_by()), None)
+    return next(iter(_visible(user).filter(pk=product_id).order_by()), None)
 
 
 def products_to_change() -> QuerySet[Product]:

@@ -33,9 +33,10 @@ ORDER_FIELDS = (
 LINE_FIELDS = ("product_id", "sku", "name", "unit_price", "quantity", "line_total")
 EVENT_FIELDS = ("status", "note", "created_at")
 
-# Built once, never evaluated: Django resolves the field names of `.values()` when it is called,
-# which cost as much as running the query; each read adds its filters to a copy. Lines and events
-# come unordered and are sorted here: compiling an ORDER BY cost more than sorting a page's rows.
+# Built once, never evaluated: `.values()` resolves its field names when it is called, which
+# costs more than SQLite takes to answer these small queries; each read filters a copy. Lines
+# and events come unordered and are sorted here: compiling an ORDER BY costs more than sorting
+# a page's rows.
 _ORDERS = Order.objects.order_by().values(*ORDER_FIELDS)
 _NEWEST_FIRST = _ORDERS.order_by("-created_at", "-id")
 _LINES = OrderLine.objects.order_by().values("id", "order_id", *LINE_FIELDS)
@@ -44,7 +45,7 @@ _EVENTS = OrderEvent.objects.order_by().values("id", "order_id", *EVENT_FIELDS)
 
 def _visible(orders: QuerySet, *, user, **filters) -> QuerySet:
     """A copy of `orders` with `filters`, narrowed to those `user` may see: their own; staff,
-    everyone's (one `filter()` call: each costs about as much as SQLite takes to answer)."""
+    everyone's (in one `filter()` call, as each call costs about as much again)."""
     if not user.is_staff:
         filters["customer_id"] = user.pk
     return orders.filter(**filters)
