@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import services
 from accounts.models import User, normalize_email
+from kernel.admin import adopt_created_row
 
 
 def _clean_unique_email(form: forms.ModelForm) -> str:
@@ -100,6 +101,4 @@ class UserAdmin(DjangoUserAdmin):
         created = services.create_user(
             email=form.cleaned_data["email"], password=form.cleaned_data["password1"]
         )
-        obj.pk = created.id
-        obj._state.adding = False
-        obj.refresh_from_db()
+        adopt_created_row(obj, pk=created.id)

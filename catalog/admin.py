@@ -13,6 +13,7 @@ from django.http import HttpResponseRedirect
 from catalog import services
 from catalog.exceptions import CatalogError
 from catalog.models import Category, Product
+from kernel.admin import adopt_created_row
 
 
 class CatalogAdmin(admin.ModelAdmin):
@@ -39,20 +40,13 @@ class CatalogAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(request.get_full_path())
 
 
-def _adopt(obj: Model, saved: Model) -> None:
-    """Turn the admin's unsaved `obj` into the row a service created (for its redirect/log)."""
-    for field in obj._meta.concrete_fields:
-        setattr(obj, field.attname, getattr(saved, field.attname))
-    obj._state.adding = False
-    obj._state.db = saved._state.db
-
-
 def _save_through_services(obj: Model, form, change: bool, *, fields, create, update) -> None:
     """Save an admin form through the services: changed fields only, or a new row."""
     if change:
         update({name: form.cleaned_data[name] for name in form.changed_data if name in fields})
     else:
-        _adopt(obj, create(**{k: v for k, v in form.cleaned_data.items() if k in fields}))
+        created = create(**{k: v for k, v in form.cleaned_data.items() if k in fields})
+        adopt_created_row(obj, pk=created.pk)
 
 
 class InStockFilter(admin.SimpleListFilter):

@@ -3,10 +3,12 @@ services. Anyone may read; only staff with the catalog's Django permissions may 
 else signed in gets 403, an anonymous caller 401).
 
 Each viewset's `serializer_class` is its write serializer (which also draws the browsable API's
-form); responses always use the plain read serializers.
+form); responses always use the plain read serializers, and every product response is
+`product_json` of a row that `selectors` read.
 """
 
 from django.http import Http404
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.response import Response
@@ -18,6 +20,7 @@ from catalog.serializers import (
     CategoryWriteSerializer,
     ProductSerializer,
     ProductWriteSerializer,
+    product_json,
 )
 from kernel.api.permissions import StaffPermission, forbidden_without
 from kernel.api.schema import error_responses
@@ -116,7 +119,8 @@ class ProductViewSet(viewsets.GenericViewSet):
     serializer_class = ProductWriteSerializer
 
     def get_queryset(self):
-        return selectors.product_list(user=self.request.user)
+        """What `get_object()` finds for a write: a model instance, which the services take."""
+        return selectors.products_to_change()
 
     def filter_queryset(self, queryset):
         """The list's query parameters narrow the list only, never one product's URL.
@@ -137,8 +141,10 @@ class ProductViewSet(viewsets.GenericViewSet):
         return Response(cache.cached(request, self._page))
 
     def _page(self) -> dict:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(ProductSerializer(page, many=True).data).data
+        products = self.filter_queryset(selectors.product_rows(user=self.request.user))
+        page = self.paginate_queryset(products)
+        zone = timezone.get_current_timezone()
+        return self.get_paginated_response([product_json(row, zone) for row in page]).data
 
     @extend_schema(
         summary="Get a product",
@@ -146,10 +152,7 @@ class ProductViewSet(viewsets.GenericViewSet):
         responses={200: ProductSerializer, **error_responses(404)},
     )
     def retrieve(self, request, pk: int):
-        product = selectors.product_detail(user=request.user, product_id=pk)
-        if product is None:
-            raise Http404
-        return Response(ProductSerializer(product).data)
+        return self._product_response(pk)
 
     @extend_schema(
         summary="Create a product (staff)",
@@ -164,7 +167,7 @@ class ProductViewSet(viewsets.GenericViewSet):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         product = services.create_product(**serializer.validated_data)
-        return Response(ProductSerializer(product).data, status=status.HTTP_201_CREATED)
+        return self._product_response(product.id, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Replace a product (staff)",
@@ -208,5 +211,11 @@ class ProductViewSet(viewsets.GenericViewSet):
         product = self.get_object()
         serializer = self.get_serializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        product = services.update_product(product=product, data=serializer.validated_data)
-        return Response(ProductSerializer(product).data)
+        services.update_product(product=product, data=serializer.validated_data)
+        return self._product_response(product.id)
+
+    def _product_response(self, product_id: int, *, status_code: int = status.HTTP_200_OK):
+        row = selectors.product_row(user=self.request.user, product_id=product_id)
+        if row is None:
+            raise Http404
+        return Response(product_json(row), status=status_code)

@@ -1,16 +1,16 @@
-"""Reads for the catalog's own views and admin, shaped so that query counts stay flat."""
+"""Reads for the catalog's own views, shaped so that query counts stay flat.
 
-import datetime
-from decimal import Decimal
-from types import SimpleNamespace
+The API reads products as `.values()` rows of `PRODUCT_FIELDS`, the category's id, name and
+slug joined in the same query, and `catalog.serializers.product_json` renders them: a page of
+products costs one query however long it is, one product one query, and no model instance is
+built (building them cost more than the database spent answering; docs/PERFORMANCE.md).
+"""
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection
 from django.db.models import QuerySet
 
 from catalog.models import Category, Product
-from kernel.ids import is_id
 from kernel.permissions import staff_may_view
 
 
@@ -20,27 +20,7 @@ def sees_inactive_products(user: AbstractBaseUser | AnonymousUser) -> bool:
     return staff_may_view(user, Product)
 
 
-def category_list() -> QuerySet[Category]:
-    """Every category, by name."""
-    return Category.objects.all()
-
-
-def product_list(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Product]:
-    """The products `user` may see: all of them for staff who may view products, only active
-    ones for anyone else.
-
-    The category comes in the same query (its id, name and slug only), so a page of products
-    costs one query however long it is.
-    """
-    products = Product.objects.select_related("category").defer(
-        "category__description", "category__created_at", "category__updated_at"
-    )
-    if not sees_inactive_products(user):
-        products = products.filter(is_active=True)
-    return products
-
-
-_PRODUCT_FIELDS = (
+PRODUCT_FIELDS = (
     "id",
     "sku",
     "name",
@@ -51,50 +31,39 @@ _PRODUCT_FIELDS = (
     "is_active",
     "created_at",
     "updated_at",
-)
-_SELECT_PRODUCT = (
-    "SELECT "
-    + ", ".join(f"p.{Product._meta.get_field(name).column}" for name in _PRODUCT_FIELDS)
-    + ", c.id, c.name, c.slug"
-    + f" FROM {Product._meta.db_table} p"
-    + f" LEFT JOIN {Category._meta.db_table} c ON c.id = p.category_id"
-    + " WHERE p.id = %s"
+    "category_id",
+    "category__name",
+    "category__slug",
 )
 
 
-def product_detail(
-    *, user: AbstractBaseUser | AnonymousUser, product_id: int
-) -> SimpleNamespace | None:
-    """The product `user` may see with this id, with the attributes `ProductSerializer` (and the
-    browsable API's form) read.
+def category_list() -> QuerySet[Category]:
+    """Every category, by name."""
+    return Category.objects.all()
 
-    One hand-written query: the ORM took several times longer to build it and the model
-    instances than the database took to answer (docs/PERFORMANCE.md).
-    """
-    if not is_id(product_id):
-        return None
-    sql = _SELECT_PRODUCT
-    if not sees_inactive_products(user):
-        sql += " AND p.is_active = %s"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [product_id] if sql is _SELECT_PRODUCT else [product_id, True])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    product = SimpleNamespace(**dict(zip(_PRODUCT_FIELDS, row[:10], strict=True)))
-    category_id, category_name, category_slug = row[10:]
-    product.category = (
-        None
-        if category_id is None
-        else SimpleNamespace(id=category_id, pk=category_id, name=category_name, slug=category_slug)
-    )
-    product.pk = product.id
-    if not isinstance(product.price, Decimal):
-        product.price = Decimal(repr(product.price))
-    product.is_active = bool(product.is_active)
-    product.in_stock = product.stock > 0
-    for name in ("created_at", "updated_at"):
-        value = getattr(product, name)
-        if value.tzinfo is None:
-            setattr(product, name, value.replace(tzinfo=datetime.UTC))
-    return product
+
+# Built once, never evaluated: `.values()` resolves its field names and the category's join when
+# it is called, which costs more than SQLite takes to answer a product's query; each read works
+# on a copy.
+_PRODUCTS = Product.objects.values(*PRODUCT_FIELDS)
+_ACTIVE_PRODUCTS = _PRODUCTS.filter(is_active=True)
+
+
+def _visible(user: AbstractBaseUser | AnonymousUser) -> QuerySet[dict]:
+    return _PRODUCTS if sees_inactive_products(user) else _ACTIVE_PRODUCTS
+
+
+def product_rows(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[dict]:
+    """The products `user` may see, newest first, as rows: all of them for staff who may view
+    products, only active ones for anyone else."""
+    return _visible(user).all()
+
+
+def product_row(*, user: AbstractBaseUser | AnonymousUser, product_id: int) -> dict | None:
+    """The product `user` may see with this id, as a row; None if there is none."""
+    return next(iter(_visible(user).filter(pk=product_id).order_by()), None)
+
+
+def products_to_change() -> QuerySet[Product]:
+    """Every product as a model instance: what a staff write looks up and hands to a service."""
+    return Product.objects.all()

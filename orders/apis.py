@@ -26,6 +26,7 @@ from orders.serializers import (
     OrderListParamsSerializer,
     OrderSerializer,
     OrderShipSerializer,
+    order_json,
 )
 
 
@@ -86,6 +87,12 @@ _PLACEMENT_ERRORS = {
 }
 
 
+def _orders_json(orders: list[dict]) -> list[dict]:
+    """These order rows as the API renders them, with their lines and events (two queries)."""
+    lines, events = selectors.lines_and_events(order_ids=[order["id"] for order in orders])
+    return [order_json(order, lines[order["id"]], events[order["id"]]) for order in orders]
+
+
 @extend_schema(tags=["orders"])
 class OrderViewSet(viewsets.GenericViewSet):
     serializer_class = OrderSerializer
@@ -101,14 +108,14 @@ class OrderViewSet(viewsets.GenericViewSet):
         )
 
     def get_queryset(self):
-        return selectors.order_list(user=self.request.user)
+        return selectors.order_rows(user=self.request.user)
 
     def get_throttles(self):
         return [ScopedRateThrottle()] if self.action == "create" else []
 
     def _order_response(self, order_id: int, *, status_code: int = status.HTTP_200_OK) -> Response:
         order = selectors.order_row(user=self.request.user, order_id=order_id)
-        return Response(OrderSerializer(order).data, status=status_code)
+        return Response(_orders_json([order])[0], status=status_code)
 
     @extend_schema(
         summary="Your orders, newest first (staff: everyone's)",
@@ -119,8 +126,7 @@ class OrderViewSet(viewsets.GenericViewSet):
         params = OrderListParamsSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         orders = selectors.order_rows(user=request.user, status=params.validated_data.get("status"))
-        page = self.paginate_queryset(orders)
-        return self.get_paginated_response(OrderSerializer(page, many=True).data)
+        return self.get_paginated_response(_orders_json(self.paginate_queryset(orders)))
 
     @extend_schema(
         summary="Place an order",
