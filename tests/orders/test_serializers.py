@@ -6,7 +6,7 @@ import pytest
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 
-from orders import selectors, services
+from orders import selectors
 from orders.serializers import OrderSerializer
 
 pytestmark = pytest.mark.django_db
@@ -22,21 +22,13 @@ def _drf(order) -> bytes:
 @pytest.mark.parametrize("status", ["pending", "paid", "shipped", "delivered", "cancelled"])
 @pytest.mark.parametrize("address", [None, ADDRESS])
 def test_an_order_row_renders_as_drf_renders_the_model(
-    customer, make_product, place, status, address
+    customer, make_product, make_order, status, address
 ):
     lines = [
         (make_product(price=price), quantity)
         for price, quantity in [("0.01", 3), ("12.5", 1), ("99999.99", 2)]
     ]
-    order_id = place(*lines, shipping_address=address)
-    if status == "cancelled":
-        services.cancel_order(order_id=order_id, actor_id=customer.pk)
-    if status in {"paid", "shipped", "delivered"}:
-        services.mark_paid(order_id=order_id)
-    if status in {"shipped", "delivered"}:
-        services.ship_order(order_id=order_id, carrier="DHL", tracking_number="JD0001")
-    if status == "delivered":
-        services.deliver_order(order_id=order_id)
+    order_id = make_order(customer, items=lines, status=status, shipping_address=address)
 
     row = selectors.order_row(user=customer, order_id=order_id)
     model = selectors.order_detail(user=customer, order_id=order_id)
