@@ -315,7 +315,7 @@ def test_delivering_selected_orders_delivers_the_shipped_and_reports_the_rest(
     ]
 
 
-def test_cancelling_selected_orders_asks_first_then_returns_thestock_of(
+def test_cancelling_selected_orders_asks_first_then_returns_the_stock(
     admin_client, order_in, product
 ):
     pending, shipped = order_in("pending"), order_in("shipped")
