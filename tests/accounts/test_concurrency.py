@@ -1,47 +1,22 @@
 """Races that only a real database with row locks can show: PostgreSQL only."""
 
-import threading
-
 import pytest
-from django.db import connection
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from accounts.models import User
 from tests.accounts.conftest import REFRESH, REGISTER
+from tests.concurrency import run_concurrently
 from tests.conftest import PASSWORD
 
 THREADS = 8
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs PostgreSQL: SQLite has no row locks and serialises every writer anyway",
-    ),
-]
+pytestmark = pytest.mark.postgres("SQLite has no row locks and serialises every writer anyway")
 
 
 def _post_all_at_once(path: str, body: dict) -> list:
     """POST the same body from THREADS threads, each on its own connection, released together."""
-    barrier = threading.Barrier(THREADS)
-    responses = []
-
-    def post() -> None:
-        try:
-            client = APIClient()
-            barrier.wait(timeout=10)
-            responses.append(client.post(path, body))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=post) for _ in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert len(responses) == THREADS
-    return responses
+    return run_concurrently(*[lambda: APIClient().post(path, body) for _ in range(THREADS)])
 
 
 def test_concurrent_refreshes_of_one_token_let_exactly_one_through(

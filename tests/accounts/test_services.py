@@ -234,7 +234,8 @@ def test_signing_in_with_bad_credentials_raises_a_401(make_user, email, password
 
 
 def test_an_inactive_user_cannot_sign_in(make_user):
-    make_user(email="casey@example.com", is_active=False)
+    inactive = make_user(email="casey@example.com")
+    User.objects.filter(pk=inactive.pk).update(is_active=False)
 
     with pytest.raises(InvalidCredentials):
         services.obtain_token_pair(email="casey@example.com", password=PASSWORD)

@@ -8,7 +8,7 @@ import pytest
 
 from catalog import services as catalog_services
 from orders import services as order_services
-from tests.addresses import ADDRESS
+from tests.factories import ADDRESS
 
 pytestmark = pytest.mark.django_db
 

@@ -7,50 +7,30 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
-from django.db.models import Model
 from rest_framework.test import APIClient
-from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import User
 from catalog import services as catalog_services
-from catalog.models import Category, Product
 from kernel.ids import MAX_ID
 from orders import services as order_services
-from orders.models import Order, OrderEvent, OrderLine
 from payments import services as payment_services
-from payments.models import Payment, Refund
-from tests.addresses import ADDRESS
 from tests.conftest import PASSWORD, client_for
+from tests.factories import ADDRESS
+from tests.security.conftest import database_state
 
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1"
 UNKNOWN = {"zzz": ["Unknown field."]}
-_WATCHED: tuple[type[Model], ...] = (
-    User,
-    Category,
-    Product,
-    Order,
-    OrderLine,
-    OrderEvent,
-    Payment,
-    Refund,
-    OutstandingToken,
-    BlacklistedToken,
-)
-
-
-def _state() -> dict[str, list[dict]]:
-    return {model.__name__: list(model.objects.order_by("pk").values()) for model in _WATCHED}
 
 
 @dataclass(frozen=True)
 class Shop:
     customer: User
     refresh: str
-    category: Category
-    product: Product
+    category_id: int
+    product_id: int
     pending: int
     paid: int
     payment: int
@@ -73,8 +53,8 @@ def shop(customer) -> Shop:
     return Shop(
         customer=customer,
         refresh=str(RefreshToken.for_user(customer)),
-        category=category,
-        product=product,
+        category_id=category.pk,
+        product_id=product.pk,
         pending=pending,
         paid=paid,
         payment=payment.id,
@@ -99,9 +79,9 @@ class Endpoint:
 
 
 def _endpoints(shop: Shop) -> dict[str, Endpoint]:
-    product = f"{API}/products/{shop.product.pk}/"
+    product = f"{API}/products/{shop.product_id}/"
     full_product = {"sku": "SHOE-1", "name": "Runner", "price": "50.00", "stock": 10}
-    item = {"product_id": shop.product.pk, "quantity": 1}
+    item = {"product_id": shop.product_id, "quantity": 1}
     return {
         "register": Endpoint(
             "anyone",
@@ -169,7 +149,7 @@ def _endpoints(shop: Shop) -> dict[str, Endpoint]:
                 ("price", 9.99),
                 ("is_active", "true"),
                 ("is_active", 1),
-                ("category", str(shop.category.pk)),
+                ("category", str(shop.category_id)),
                 ("category", True),
                 ("name", 5),
                 ("sku", None),
@@ -188,8 +168,8 @@ def _endpoints(shop: Shop) -> dict[str, Endpoint]:
             {"items": [item], "shipping_address": ADDRESS},
             (
                 ("items", [{**item, "quantity": "1"}]),
-                ("items", [{**item, "product_id": str(shop.product.pk)}]),
-                ("items", {"product_id": shop.product.pk}),
+                ("items", [{**item, "product_id": str(shop.product_id)}]),
+                ("items", {"product_id": shop.product_id}),
                 ("shipping_address", {**ADDRESS, "postal_code": 62701}),
                 ("shipping_address", "1 Main Street"),
             ),
@@ -254,13 +234,13 @@ def test_every_write_endpoint_is_walked(shop):
 @pytest.mark.parametrize("name", ENDPOINTS)
 def test_an_unknown_field_is_400_naming_it_and_changes_nothing(shop, clients, name):
     endpoint = _endpoints(shop)[name]
-    before = _state()
+    before = database_state()
 
     response = _send(clients, endpoint, {**endpoint.body, "zzz": 1})
 
     assert response.status_code == 400
     assert response.json() == UNKNOWN
-    assert _state() == before
+    assert database_state() == before
 
 
 WRONG_TYPES = [
@@ -302,17 +282,17 @@ def test_a_value_of_the_wrong_type_is_400_naming_the_field_and_changes_nothing(
 ):
     endpoint = _endpoints(shop)[name]
     field, value = endpoint.wrong_types[index]
-    before = _state()
+    before = database_state()
 
     response = _send(clients, endpoint, {**endpoint.body, field: value})
 
     assert response.status_code == 400
     assert list(response.json()) == [field]
-    assert _state() == before
+    assert database_state() == before
 
 
 def test_a_misspelt_product_field_is_400_not_a_product_without_stock(shop, clients):
-    before = _state()
+    before = database_state()
 
     response = clients["staff"].post(
         f"{API}/products/", {"sku": "HAT-1", "name": "Hat", "price": "9.99", "stok": 5}
@@ -320,11 +300,11 @@ def test_a_misspelt_product_field_is_400_not_a_product_without_stock(shop, clien
 
     assert response.status_code == 400
     assert response.json() == {"stok": ["Unknown field."]}
-    assert _state() == before
+    assert database_state() == before
 
 
 def test_a_payment_with_a_string_order_id_and_an_amount_is_400_naming_both(shop, clients):
-    before = _state()
+    before = database_state()
 
     response = clients["customer"].post(
         f"{API}/payments/",
@@ -335,7 +315,7 @@ def test_a_payment_with_a_string_order_id_and_an_amount_is_400_naming_both(shop,
     assert response.status_code == 400
     assert set(response.json()) == {"order_id", "amount"}
     assert response.json()["amount"] == ["Unknown field."]
-    assert _state() == before
+    assert database_state() == before
 
 
 def test_a_category_slug_on_write_is_400_giving_its_id(shop, clients):
@@ -349,14 +329,14 @@ def test_a_category_slug_on_write_is_400_giving_its_id(shop, clients):
     assert response.json() == {
         "category": [
             "Expected the category's id (an integer), not a slug; "
-            f"category 'shoes' has id {shop.category.pk}."
+            f"category 'shoes' has id {shop.category_id}."
         ]
     }
 
 
 def test_an_unknown_category_slug_on_write_is_400_asking_for_an_id(shop, clients):
     response = clients["staff"].patch(
-        f"{API}/products/{shop.product.pk}/", {"category": "hats"}, format="json"
+        f"{API}/products/{shop.product_id}/", {"category": "hats"}, format="json"
     )
 
     assert response.status_code == 400
@@ -367,7 +347,7 @@ def test_a_category_is_set_by_its_id(shop, clients):
     hats = catalog_services.create_category(name="Hats")
 
     response = clients["staff"].patch(
-        f"{API}/products/{shop.product.pk}/", {"category": hats.pk}, format="json"
+        f"{API}/products/{shop.product_id}/", {"category": hats.pk}, format="json"
     )
 
     assert response.status_code == 200
@@ -392,7 +372,7 @@ ID_PATHS = [
 
 @pytest.mark.parametrize("bad_id", BAD_IDS)
 def test_a_path_id_that_is_not_an_integer_from_1_to_max_id_is_a_json_404(shop, clients, bad_id):
-    before = _state()
+    before = database_state()
 
     responses = [
         getattr(clients["staff"], method)(path.format(bad_id), {}, format="json")
@@ -401,12 +381,12 @@ def test_a_path_id_that_is_not_an_integer_from_1_to_max_id_is_a_json_404(shop, c
 
     assert [response.status_code for response in responses] == [404] * len(responses)
     assert {response.json()["code"] for response in responses} == {"not_found"}
-    assert _state() == before
+    assert database_state() == before
 
 
 @pytest.mark.parametrize("missing_id", ["999999", str(MAX_ID)])
 def test_a_path_id_in_range_of_nothing_is_a_json_404(shop, clients, missing_id):
-    before = _state()
+    before = database_state()
 
     responses = [
         getattr(clients["staff"], method)(path.format(missing_id), {}, format="json")
@@ -415,4 +395,4 @@ def test_a_path_id_in_range_of_nothing_is_a_json_404(shop, clients, missing_id):
 
     assert [response.status_code for response in responses] == [404] * len(responses)
     assert {response.json()["code"] for response in responses} == {"not_found"}
-    assert _state() == before
+    assert database_state() == before

@@ -6,9 +6,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
+from rest_framework.test import APIClient
 
 from accounts import services as accounts
-from catalog.models import Product
 from orders import services as orders
 from payments import services as payments
 from shop.management.commands.seed_demo import DEMO_USERS
@@ -30,8 +30,9 @@ def demo_shop(staff_groups):
     """`make run`'s data (the demo catalog and logins) and one paid order of the customer."""
     call_command("seed_demo", "--with-users", stdout=StringIO())
     customer = accounts.get_user_by_email(email=CUSTOMER["email"])
-    first, second = Product.objects.filter(is_active=True, stock__gt=2).order_by("id")[:2]
-    order = orders.place_order(customer_id=customer.id, items=[(first.pk, 2), (second.pk, 1)])
+    listed = APIClient().get("/api/v1/products/", {"page_size": 100}).json()["results"]
+    first, second = sorted(product["id"] for product in listed if product["stock"] > 2)[:2]
+    order = orders.place_order(customer_id=customer.id, items=[(first, 2), (second, 1)])
     payment = payments.pay_order(order_id=order.id, customer_id=customer.id, token="tok_visa")
     return order, payment
 

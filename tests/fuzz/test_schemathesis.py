@@ -14,7 +14,6 @@ operation and role, no example database.
 
 import json
 from dataclasses import dataclass
-from decimal import Decimal
 
 import pytest
 import schemathesis
@@ -33,13 +32,11 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from catalog import services as catalog_services
-from orders import services as order_services
 from payments import services as payment_services
 from payments.gateways.webhooks import SIGNATURE_HEADER, signature_header
 from payments.models import Payment
-from tests.addresses import ADDRESS
 from tests.conftest import PASSWORD
+from tests.factories import make_category, make_order, make_product
 
 MAX_EXAMPLES = 25
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance]
@@ -87,43 +84,26 @@ def _fuzzable(settings, monkeypatch):
     request_finished.connect(close_old_connections)
 
 
-def _order(customer, products, *, status: str) -> int:
-    order_id = order_services.place_order(
-        customer_id=customer.pk,
-        items=[(products[0], 1), (products[1], 2)],
-        shipping_address=ADDRESS,
-    ).id
-    if status in {"paid", "shipped", "delivered", "refunded"}:
-        payment_services.pay_order(order_id=order_id, customer_id=customer.pk, token="tok_visa")
-    if status in {"shipped", "delivered"}:
-        order_services.ship_order(order_id=order_id, carrier="DHL", tracking_number="JD1")
-    if status == "delivered":
-        order_services.deliver_order(order_id=order_id)
-    if status == "cancelled":
-        order_services.cancel_order(order_id=order_id, actor_id=customer.pk)
-    return order_id
-
-
 @pytest.fixture
 def seeded(db, customer, other_customer, staff) -> Seeded:
-    category = catalog_services.create_category(name="Teapots")
-    products = [
-        catalog_services.create_product(
+    category = make_category(name="Teapots")
+    teapots = [
+        make_product(
             sku=f"FUZZ-{n}",
             name=f"Fuzz teapot {n}",
-            price=Decimal(price),
+            price=price,
             stock=100_000,
             category=category if n else None,
-        ).id
+        )
         for n, price in enumerate(["12.50", "0.01", "999.99"])
     ]
-    inactive = catalog_services.create_product(
-        sku="FUZZ-OFF", name="Retired teapot", price=Decimal("5.00"), is_active=False
-    ).id
+    products = [teapot.id for teapot in teapots]
+    inactive = make_product(sku="FUZZ-OFF", name="Retired teapot", price="5.00", is_active=False).id
+    items = [(teapots[0], 1), (teapots[1], 2)]
     statuses = ("pending", "pending", "pending", "paid", "shipped", "delivered", "cancelled")
-    orders = [_order(customer, products, status=status) for status in statuses]
-    orders += [_order(other_customer, products, status=status) for status in ("pending", "paid")]
-    processing = _order(customer, products, status="pending")
+    orders = [make_order(customer, items=items, status=status) for status in statuses]
+    orders += [make_order(other_customer, items=items, status=s) for s in ("pending", "paid")]
+    processing = make_order(customer, items=items)
     payment_services.pay_order(order_id=processing, customer_id=customer.pk, token="tok_async")
     payments = list(Payment.objects.values_list("id", flat=True))
     refresh = [str(RefreshToken.for_user(user)) for user in (customer, other_customer, staff)]

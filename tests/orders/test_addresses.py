@@ -10,8 +10,8 @@ from django.urls import reverse
 from orders import services
 from orders.exceptions import InvalidTransition, ShippingAddressMissing
 from orders.models import Order, OrderEvent
-from tests.addresses import ADDRESS
 from tests.conftest import client_for
+from tests.factories import ADDRESS
 
 pytestmark = pytest.mark.django_db
 

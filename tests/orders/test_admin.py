@@ -9,9 +9,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from catalog.models import Product
 from orders import services
 from orders.models import Order
+from tests.factories import stock_of
 
 pytestmark = pytest.mark.django_db
 
@@ -28,11 +28,6 @@ def _messages(response) -> list[str]:
 
 def _status(order_id: int) -> str:
     return Order.objects.get(pk=order_id).status
-
-
-def _stock(product: Product) -> int:
-    product.refresh_from_db()
-    return product.stock
 
 
 @pytest.fixture
@@ -213,7 +208,7 @@ def test_delivering_and_cancelling_from_the_order_page(admin_client, order_in, p
     assert Order.objects.get(pk=shipped).events.last().note == "Left at door"
     assert _status(pending) == "cancelled"
     assert Order.objects.get(pk=pending).events.last().note == "Cancelled by the shop."
-    assert _stock(product) == 9
+    assert stock_of(product) == 9
 
 
 def test_a_missing_order_page_action_redirects_with_a_message(admin_client):
@@ -335,7 +330,7 @@ def test_cancelling_selected_orders_asks_first_then_returns_the_stock(
     assert response.status_code == 302
     assert (_status(pending), _status(shipped)) == ("cancelled", "shipped")
     assert Order.objects.get(pk=pending).events.last().note == "Out of business"
-    assert _stock(product) == 9
+    assert stock_of(product) == 9
     assert len(_messages(response)) == 2
 
 

@@ -5,10 +5,11 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from catalog.models import Product
+from catalog import services as catalog_services
 from kernel.api.throttling import ScopedRateThrottle
 from orders import services
 from orders.models import Order
+from tests.factories import stock_of
 
 pytestmark = pytest.mark.django_db
 
@@ -33,11 +34,6 @@ ORDER_FIELDS = {
 
 def _url(order_id: int, action: str = "") -> str:
     return f"{ORDERS}{order_id}/" + (f"{action}/" if action else "")
-
-
-def _stock(product: Product) -> int:
-    product.refresh_from_db()
-    return product.stock
 
 
 # Placing an order
@@ -81,7 +77,7 @@ def test_placing_an_order_is_201_with_the_full_pending_order(
     assert (body["subtotal"], body["total"], body["currency"]) == ("36.97", "36.97", "USD")
     assert body["shipping_address"] is None
     assert [(e["status"], e["note"]) for e in body["events"]] == [("pending", "Order placed.")]
-    assert (_stock(mug), _stock(tea)) == (8, 2)
+    assert (stock_of(mug), stock_of(tea)) == (8, 2)
     assert Order.objects.get().pk == body["id"]
 
 
@@ -143,7 +139,7 @@ def test_a_malformed_shipping_address_is_400(customer_client, product, address, 
 
     assert response.status_code == 400
     assert field in response.json()["shipping_address"]
-    assert _stock(product) == 10
+    assert stock_of(product) == 10
 
 
 @pytest.mark.parametrize("address", ["1 Main St", ["1 Main St"], 7])
@@ -210,7 +206,7 @@ def test_a_malformed_order_is_400_and_reserves_nothing(customer_client, product,
 
     assert response.status_code == 400
     assert isinstance(response.json(), dict)
-    assert _stock(product) == 10
+    assert stock_of(product) == 10
     assert not Order.objects.exists()
 
 
@@ -224,7 +220,7 @@ def test_more_than_1000_units_in_all_is_400(customer_client, make_product):
 
     assert response.status_code == 400
     assert "1000 units" in response.json()["items"][0]
-    assert (_stock(a), _stock(b)) == (2000, 2000)
+    assert (stock_of(a), stock_of(b)) == (2000, 2000)
 
 
 def test_a_body_that_is_not_an_object_is_400(customer_client):
@@ -261,7 +257,7 @@ def test_insufficient_stock_is_409_naming_the_product_and_reserves_nothing(
     assert body["code"] == "insufficient_stock"
     assert str(scarce.pk) in body["detail"]
     assert body["shortages"] == [{"product_id": scarce.pk, "requested": 2, "available": 1}]
-    assert (_stock(plenty), _stock(scarce)) == (50, 1)
+    assert (stock_of(plenty), stock_of(scarce)) == (50, 1)
     assert not Order.objects.exists()
 
 
@@ -284,7 +280,7 @@ def test_an_unknown_or_inactive_product_is_400_and_reserves_nothing(customer_cli
     body = response.json()
     assert body["code"] == "product_unavailable"
     assert body["unavailable_product_ids"] == [retired.pk, 987_654]
-    assert (_stock(good), _stock(retired)) == (5, 5)
+    assert (stock_of(good), stock_of(retired)) == (5, 5)
     assert not Order.objects.exists()
 
 
@@ -292,7 +288,7 @@ def test_placing_an_order_needs_authentication(anon_client, product):
     response = anon_client.post(ORDERS, {"items": [{"product_id": product.pk, "quantity": 1}]})
 
     assert response.status_code == 401
-    assert _stock(product) == 10
+    assert stock_of(product) == 10
 
 
 def test_placing_orders_is_throttled_with_retry_after(customer_client, product, monkeypatch):
@@ -306,7 +302,7 @@ def test_placing_orders_is_throttled_with_retry_after(customer_client, product, 
     assert throttled.status_code == 429
     assert int(throttled["Retry-After"]) > 0
     assert throttled.json()["code"] == "throttled"
-    assert _stock(product) == 8
+    assert stock_of(product) == 8
     assert customer_client.get(ORDERS).status_code == 200
 
 
@@ -399,7 +395,9 @@ def test_a_line_keeps_the_name_and_price_the_product_had_when_ordered(
     customer_client, place, product
 ):
     order_id = place((product, 2))
-    Product.objects.filter(pk=product.pk).update(name="Red mug", price=Decimal("99.00"))
+    catalog_services.update_product(
+        product=product, data={"name": "Red mug", "price": Decimal("99.00")}
+    )
 
     item = customer_client.get(_url(order_id)).json()["items"][0]
 
@@ -408,7 +406,7 @@ def test_a_line_keeps_the_name_and_price_the_product_had_when_ordered(
 
 def test_a_line_survives_the_product_being_deleted(customer_client, place, product):
     order_id = place((product, 2))
-    product.delete()
+    catalog_services.delete_product(product=product)
 
     response = customer_client.get(_url(order_id))
 
@@ -459,7 +457,7 @@ def test_the_owner_cancels_and_the_stock_comes_back(customer_client, order_in, p
     body = response.json()
     assert body["status"] == "cancelled"
     assert body["events"][-1]["status"] == "cancelled"
-    assert _stock(product) == 10
+    assert stock_of(product) == 10
 
 
 def test_staff_cancel_any_order(staff_client, order_in, product):
@@ -469,7 +467,7 @@ def test_staff_cancel_any_order(staff_client, order_in, product):
 
     assert response.status_code == 200
     assert response.json()["events"][-1]["note"] == "Cancelled by the shop."
-    assert _stock(product) == 10
+    assert stock_of(product) == 10
 
 
 def test_another_customer_cannot_cancel_and_gets_404(other_client, order_in, product):
@@ -479,20 +477,20 @@ def test_another_customer_cannot_cancel_and_gets_404(other_client, order_in, pro
 
     assert response.status_code == 404
     assert Order.objects.get(pk=order_id).status == "pending"
-    assert _stock(product) == 9
+    assert stock_of(product) == 9
 
 
 @pytest.mark.parametrize("status", ["shipped", "delivered", "cancelled"])
 def test_cancelling_from_a_later_status_is_409(customer_client, order_in, product, status):
     order_id = order_in(status)
-    stock = _stock(product)
+    stock = stock_of(product)
 
     response = customer_client.post(_url(order_id, "cancel"))
 
     assert response.status_code == 409
     assert response.json()["code"] == "invalid_transition"
     assert Order.objects.get(pk=order_id).status == status
-    assert _stock(product) == stock
+    assert stock_of(product) == stock
 
 
 def test_cancelling_needs_authentication(anon_client, order_in):

@@ -4,93 +4,60 @@ SQLite takes one writer at a time for the whole database, so it cannot show thes
 row locks and unique constraints that decide them are PostgreSQL's.
 """
 
-import threading
 from collections import Counter
-from collections.abc import Callable
 
 import pytest
-from django.db import connection, connections
 from django.db.models import Sum
 
-from catalog.models import Product
 from orders.models import Order, OrderLine
+from tests.concurrency import run_concurrently
 from tests.conftest import client_for
+from tests.factories import stock_of
 
 pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs PostgreSQL: SQLite serialises all writers, so there is no race to observe",
-    ),
+    pytest.mark.postgres("SQLite serialises all writers, so there is no race to observe"),
     pytest.mark.django_db(transaction=True),
 ]
 
 ORDERS = "/api/v1/orders/"
 
 
-def _race(calls: list[Callable]) -> list:
-    """Run every call in its own thread, all released at once by a barrier; their results."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-    errors: list[BaseException] = []
-
-    def run(index: int, call: Callable) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[index] = call()
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a thread never finished"
-    assert errors == []
-    return results
-
-
-def test_forty_customers_racing_for_the_last_ten_units_leave_exactly_ten_orders(make_user):
-    product = Product.objects.create(
-        sku="LAST-10", name="Rare", slug="rare", price="5.00", stock=10
-    )
+def test_forty_customers_racing_for_the_last_ten_units_leave_exactly_ten_orders(
+    make_user, make_product
+):
+    product = make_product(sku="LAST-10", name="Rare", price="5.00", stock=10)
     clients = [client_for(make_user()) for _ in range(40)]
     body = {"items": [{"product_id": product.pk, "quantity": 1}]}
 
-    responses = _race([lambda client=client: client.post(ORDERS, body) for client in clients])
+    responses = run_concurrently(*[lambda c=client: c.post(ORDERS, body) for client in clients])
 
     statuses = Counter(response.status_code for response in responses)
     assert statuses == {201: 10, 409: 30}
     assert {r.json()["code"] for r in responses if r.status_code == 409} == {"insufficient_stock"}
-    product.refresh_from_db()
-    assert product.stock == 0
+    assert stock_of(product) == 0
     ordered = (
         OrderLine.objects.filter(product_id=product.pk)
         .exclude(order__status="cancelled")
         .aggregate(units=Sum("quantity"))["units"]
     )
-    assert product.stock + ordered == 10
+    assert stock_of(product) + ordered == 10
     assert Order.objects.count() == 10
 
 
-def test_twenty_twins_with_one_idempotency_key_place_one_order(customer):
-    product = Product.objects.create(sku="TWIN", name="Twin", slug="twin", price="5.00", stock=50)
+def test_twenty_twins_with_one_idempotency_key_place_one_order(customer, make_product):
+    product = make_product(sku="TWIN", name="Twin", price="5.00", stock=50)
     clients = [client_for(customer) for _ in range(20)]
     body = {"items": [{"product_id": product.pk, "quantity": 2}]}
 
-    responses = _race(
-        [
+    responses = run_concurrently(
+        *[
             lambda client=client: client.post(ORDERS, body, headers={"Idempotency-Key": "twin"})
             for client in clients
         ]
     )
 
     assert Order.objects.count() == 1
-    product.refresh_from_db()
-    assert product.stock == 48
+    assert stock_of(product) == 48
     order_id = Order.objects.get().pk
     created = [response for response in responses if response.status_code == 201]
     in_progress = [response for response in responses if response.status_code == 409]
@@ -102,18 +69,17 @@ def test_twenty_twins_with_one_idempotency_key_place_one_order(customer):
     assert {response.json()["code"] for response in in_progress} <= {"idempotency_key_in_progress"}
 
 
-def test_multi_line_orders_locking_products_in_opposite_orders_never_deadlock(make_user):
-    products = [
-        Product.objects.create(sku=f"X-{n}", name=f"X {n}", slug=f"x-{n}", price="3.00", stock=50)
-        for n in range(3)
-    ]
+def test_multi_line_orders_locking_products_in_opposite_orders_never_deadlock(
+    make_user, make_product
+):
+    products = [make_product(sku=f"X-{n}", name=f"X {n}", price="3.00", stock=50) for n in range(3)]
     forwards = [{"product_id": product.pk, "quantity": 2} for product in products]
     # Every customer wants 2 of each; 30 of them want 60 of each, and there are 50.
     bodies = [{"items": forwards if n % 2 else forwards[::-1]} for n in range(30)]
     clients = [client_for(make_user()) for _ in bodies]
 
-    responses = _race(
-        [
+    responses = run_concurrently(
+        *[
             lambda client=client, body=body: client.post(ORDERS, body)
             for client, body in zip(clients, bodies, strict=True)
         ]
@@ -123,6 +89,5 @@ def test_multi_line_orders_locking_products_in_opposite_orders_never_deadlock(ma
     assert statuses == {201: 25, 409: 5}
     assert {r.json()["code"] for r in responses if r.status_code == 409} == {"insufficient_stock"}
     for product in products:
-        product.refresh_from_db()
         ordered = OrderLine.objects.filter(product_id=product.pk).aggregate(units=Sum("quantity"))
-        assert (product.stock, product.stock + ordered["units"]) == (0, 50)
+        assert (stock_of(product), stock_of(product) + ordered["units"]) == (0, 50)

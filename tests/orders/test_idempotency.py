@@ -2,19 +2,15 @@
 
 import pytest
 
-from catalog.models import Product
+from catalog import services as catalog_services
 from kernel.models import IdempotencyKey
 from orders import services
 from orders.models import Order
+from tests.factories import stock_of
 
 pytestmark = pytest.mark.django_db
 
 ORDERS = "/api/v1/orders/"
-
-
-def _stock(product: Product) -> int:
-    product.refresh_from_db()
-    return product.stock
 
 
 def _post(client, body, key: str | None):
@@ -37,7 +33,7 @@ def test_a_retry_with_the_same_key_and_body_replays_the_first_response(
     assert second.json() == first.json()
     assert second["Idempotent-Replayed"] == "true"
     assert Order.objects.count() == 1
-    assert _stock(product) == 8
+    assert stock_of(product) == 8
 
 
 def test_the_replay_is_the_first_response_even_after_the_order_moved_on(
@@ -50,7 +46,7 @@ def test_the_replay_is_the_first_response_even_after_the_order_moved_on(
 
     assert second.status_code == 201
     assert second.json() == first.json()
-    assert _stock(product) == 10
+    assert stock_of(product) == 10
     assert Order.objects.count() == 1
 
 
@@ -64,7 +60,7 @@ def test_the_same_key_with_another_body_is_422_and_places_nothing(customer_clien
     assert response.status_code == 422
     assert response.json()["code"] == "idempotency_key_reused"
     assert Order.objects.count() == 1
-    assert _stock(product) == 8
+    assert stock_of(product) == 8
 
 
 def test_a_twin_arriving_while_the_first_is_processed_is_409(
@@ -85,7 +81,7 @@ def test_a_twin_arriving_while_the_first_is_processed_is_409(
     assert [twin.status_code for twin in twins] == [409]
     assert twins[0].json()["code"] == "idempotency_key_in_progress"
     assert Order.objects.count() == 1
-    assert _stock(product) == 8
+    assert stock_of(product) == 8
 
 
 def test_an_order_refused_for_stock_is_not_stored_so_its_retry_is_processed_afresh(
@@ -94,13 +90,13 @@ def test_an_order_refused_for_stock_is_not_stored_so_its_retry_is_processed_afre
     body = {"items": [{"product_id": product.pk, "quantity": 11}]}
 
     refused = _post(customer_client, body, "order-1")
-    Product.objects.filter(pk=product.pk).update(stock=20)
+    catalog_services.update_product(product=product, data={"stock": 20})
     retried = _post(customer_client, body, "order-1")
 
     assert refused.status_code == 409
     assert retried.status_code == 201
     assert "Idempotent-Replayed" not in retried
-    assert _stock(product) == 9
+    assert stock_of(product) == 9
 
 
 def test_a_malformed_order_does_not_use_up_its_key(customer_client, product, body):
@@ -126,7 +122,7 @@ def test_a_malformed_key_is_400_and_places_nothing(customer_client, product, bod
     assert response.status_code == 400
     assert "Idempotency-Key" in response.json()
     assert not Order.objects.exists()
-    assert _stock(product) == 10
+    assert stock_of(product) == 10
 
 
 def test_a_key_of_255_printable_characters_is_accepted(customer_client, body):
@@ -139,7 +135,7 @@ def test_keys_are_scoped_to_the_customer(customer_client, other_client, product,
 
     assert mine.status_code == theirs.status_code == 201
     assert mine.json()["id"] != theirs.json()["id"]
-    assert _stock(product) == 6
+    assert stock_of(product) == 6
 
 
 def test_without_a_key_every_request_places_an_order(customer_client, product, body):
@@ -147,4 +143,4 @@ def test_without_a_key_every_request_places_an_order(customer_client, product, b
     _post(customer_client, body, None)
 
     assert Order.objects.count() == 2
-    assert _stock(product) == 6
+    assert stock_of(product) == 6

@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from orders import services
-from tests.addresses import ADDRESS
 from tests.conftest import client_for
+from tests.factories import make_order
 
 pytestmark = pytest.mark.django_db
 
@@ -82,19 +82,8 @@ def test_post_orders_with_an_idempotency_key_takes_the_same_queries_for_1_and_20
 
 def _order(customer, products, *, lines: int, events: int) -> int:
     """An order of `lines` lines whose history has `events` entries (1 to 4)."""
-    order_id = services.place_order(
-        customer_id=customer.pk,
-        items=[(product.pk, 1) for product in products[:lines]],
-        shipping_address=ADDRESS,
-    ).id
-    steps = [
-        lambda: services.mark_paid(order_id=order_id),
-        lambda: services.ship_order(order_id=order_id, carrier="DHL"),
-        lambda: services.deliver_order(order_id=order_id),
-    ]
-    for step in steps[: events - 1]:
-        step()
-    return order_id
+    status = ("pending", "paid", "shipped", "delivered")[events - 1]
+    return make_order(customer, items=[(product, 1) for product in products[:lines]], status=status)
 
 
 SHAPES = [

@@ -1,30 +1,21 @@
-"""Fixtures for the payments tests: products in the catalog and orders placed through
-`orders.services` (never straight into orders' tables)."""
-
-import itertools
+"""Fixtures for the payments tests: orders of two teapots (`ORDER_TOTAL`), placed through the
+public services (tests/factories.py)."""
 
 import pytest
 
-from catalog.models import Product
-from orders import services as order_services
 
-_skus = itertools.count(1)
+@pytest.fixture
+def teapot(make_product):
+    """A product at 12.50 with stock enough for every order a payments test places."""
+    return make_product(name="Teapot", price="12.50", stock=1000)
 
 
 @pytest.fixture
-def product(db) -> Product:
-    n = next(_skus)
-    return Product.objects.create(
-        sku=f"PAY-{n:05d}", name=f"Teapot {n}", slug=f"teapot-{n}", price="12.50", stock=1000
-    )
-
-
-@pytest.fixture
-def place_order(product):
-    """Place a pending order of two teapots (25.00) for `customer` through orders' service."""
+def place_order(make_order, teapot):
+    """Place a pending order of two teapots (25.00) for `customer`; its id."""
 
     def place(customer) -> int:
-        return order_services.place_order(customer_id=customer.pk, items=[(product.pk, 2)]).id
+        return make_order(customer, items=[(teapot, 2)])
 
     return place
 

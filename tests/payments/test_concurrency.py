@@ -1,58 +1,31 @@
 """Races between real database connections: an order is charged once, refunds never exceed
 the capture, a payment settles once, and a cancelled order never keeps money.
 
-Each thread has its own connection; a `threading.Barrier` releases them together.
+Each thread has its own connection; `run_concurrently` releases them together.
 """
 
-import threading
 import time
-from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
 
 import pytest
-from django.db import connection, connections
 
 from orders.models import OrderEvent
 from payments import services
 from payments.exceptions import InvalidRefundAmount, PaymentNotRefundable
 from payments.gateways.sandbox import SandboxGateway
 from payments.models import Payment, Refund, SandboxCharge
+from tests.concurrency import run_concurrently
 from tests.conftest import client_for
+from tests.factories import stock_of
 from tests.payments.support import ORDER_TOTAL, event_body, order_status, pay, send_webhook
 
 pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="Needs PostgreSQL: the races need row locks (SELECT ... FOR UPDATE) and "
-        "concurrent writers, which SQLite serialises for the whole database.",
+    pytest.mark.postgres(
+        "the races need row locks (SELECT ... FOR UPDATE) and concurrent writers, which SQLite "
+        "serialises for the whole database"
     ),
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def run_concurrently(*tasks: Callable[[], Any]) -> list[Any]:
-    """Run each task in its own thread and connection, all released at once; results in order."""
-    barrier = threading.Barrier(len(tasks))
-    results: list[Any] = [None] * len(tasks)
-
-    def run(index: int, task: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[index] = task()
-        except Exception as error:
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(index, task)) for index, task in enumerate(tasks)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
 
 
 def paid_events(order_id: int) -> int:
@@ -100,7 +73,8 @@ def test_concurrent_partial_refunds_never_exceed_the_captured_amount(customer_cl
         *[
             lambda: services.refund_payment(payment_id=payment_id, amount=Decimal("4.00"))
             for _ in range(10)
-        ]
+        ],
+        return_exceptions=True,
     )
 
     refunded = [result for result in results if not isinstance(result, Exception)]
@@ -117,7 +91,8 @@ def test_concurrent_full_refunds_refund_once(customer_client, order_id):
     payment_id = pay(customer_client, order_id, "tok_visa").json()["id"]
 
     results = run_concurrently(
-        *[lambda: services.refund_payment(payment_id=payment_id) for _ in range(5)]
+        *[lambda: services.refund_payment(payment_id=payment_id) for _ in range(5)],
+        return_exceptions=True,
     )
 
     assert sum(not isinstance(result, Exception) for result in results) == 1
@@ -174,11 +149,10 @@ def test_contradicting_webhooks_leave_payment_and_order_consistent(
 @pytest.mark.usefixtures("slow_gateway")
 @pytest.mark.parametrize("round_", range(5))
 def test_cancelling_while_the_order_is_being_paid_never_keeps_the_money(
-    customer, place_order, product, round_
+    customer, place_order, teapot, round_
 ):
     order_id = place_order(customer)
-    product.refresh_from_db()
-    stock_while_ordered = product.stock
+    stock_while_ordered = stock_of(teapot)
     payer, canceller = client_for(customer), client_for(customer)
 
     paying, cancelling = run_concurrently(
@@ -190,14 +164,13 @@ def test_cancelling_while_the_order_is_being_paid_never_keeps_the_money(
     assert cancelling.status_code in {200, 409}
     status = order_status(order_id)
     captured = Payment.objects.filter(order_id=order_id, status="succeeded")
-    product.refresh_from_db()
     if status == "paid":
         assert captured.count() == 1
         assert Refund.objects.count() == 0
-        assert product.stock == stock_while_ordered
+        assert stock_of(teapot) == stock_while_ordered
     else:
         assert status == "cancelled"
-        assert product.stock == stock_while_ordered + 2
+        assert stock_of(teapot) == stock_while_ordered + 2
         assert not captured.exists()
         for charge in SandboxCharge.objects.filter(status="succeeded"):
             assert charge.refunded_amount == charge.amount

@@ -2,8 +2,6 @@
 
 import pytest
 
-from catalog.models import Product
-from orders import services as order_services
 from tests.payments.support import PAYMENTS_URL, order_status, pay
 
 # Authenticating the JWT's user, counting the page, reading the page.
@@ -65,19 +63,15 @@ def test_reading_a_payment_has_a_fixed_budget(
 
 
 @pytest.fixture
-def order_of(customer, db):
+def order_of(customer, make_product, make_order):
     """A pending order of `lines` products, placed through orders' service."""
 
     def make(lines: int) -> int:
         products = [
-            Product.objects.create(
-                sku=f"BUDGET-{n}", name=f"Cup {n}", slug=f"budget-cup-{n}", price="2.50", stock=9
-            )
+            make_product(sku=f"BUDGET-{n}", name=f"Cup {n}", price="2.50", stock=9)
             for n in range(lines)
         ]
-        return order_services.place_order(
-            customer_id=customer.pk, items=[(product.pk, 1) for product in products]
-        ).id
+        return make_order(customer, items=[(product, 1) for product in products])
 
     return make
 

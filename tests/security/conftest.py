@@ -4,44 +4,32 @@ customer, staff; and `unchanged`, which asserts that the attack changed nothing.
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 
 import pytest
-from django.db.models import Model
+from django.apps import apps
 from django.urls import URLResolver, get_resolver
-from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from accounts.models import User
-from catalog import services as catalog_services
-from catalog.models import Category, Product
-from kernel.models import IdempotencyKey
-from orders import services as order_services
-from orders.models import Order, OrderEvent, OrderLine
 from payments import services as payment_services
-from payments.models import (
-    Payment,
-    ProcessedWebhookEvent,
-    Refund,
-    SandboxCharge,
-    SandboxRefund,
-)
-from tests.addresses import ADDRESS
+from payments.models import Payment
+from tests.factories import ORDER_STATUSES, make_category, make_order, make_product
 
-ORDER_STATUSES = ("pending", "paid", "shipped", "delivered", "cancelled")
-_WATCHED: tuple[type[Model], ...] = (
-    Category,
-    Product,
-    Order,
-    OrderLine,
-    OrderEvent,
-    Payment,
-    Refund,
-    ProcessedWebhookEvent,
-    SandboxCharge,
-    SandboxRefund,
-    IdempotencyKey,
-    OutstandingToken,
-    BlacklistedToken,
+# Every table the API can write, named as the database sees them: an observer of the whole
+# shop, not a writer of any app's rows.
+_WATCHED = (
+    "catalog.Category",
+    "catalog.Product",
+    "orders.Order",
+    "orders.OrderLine",
+    "orders.OrderEvent",
+    "payments.Payment",
+    "payments.Refund",
+    "payments.ProcessedWebhookEvent",
+    "payments.SandboxCharge",
+    "payments.SandboxRefund",
+    "kernel.IdempotencyKey",
+    "token_blacklist.OutstandingToken",
+    "token_blacklist.BlacklistedToken",
 )
 
 
@@ -60,9 +48,18 @@ def routes(resolver: URLResolver | None = None, prefix: str = "") -> Iterator[tu
 
 def database_state() -> dict[str, list[dict]]:
     """Every row the API can write, so that a test can assert that nothing changed."""
-    state = {model.__name__: list(model.objects.order_by("pk").values()) for model in _WATCHED}
+    models = [apps.get_model(label) for label in _WATCHED]
+    state = {model.__name__: list(model.objects.order_by("pk").values()) for model in models}
     state["User"] = list(User.objects.order_by("pk").values())
     return state
+
+
+@dataclass(frozen=True)
+class CategoryRef:
+    """The shop's category, as a client addresses it."""
+
+    id: int
+    slug: str
 
 
 @dataclass(frozen=True)
@@ -70,7 +67,7 @@ class Shop:
     owner: User
     intruder: User
     staff: User
-    category: Category
+    category: CategoryRef
     products: tuple[int, ...]
     orders: dict[str, int]
     """The owner's order in each status (`paid` and later were paid with `tok_visa`)."""
@@ -79,36 +76,16 @@ class Shop:
     processing_order: int
 
 
-def _order_in(status: str, *, customer: User, products: tuple[int, ...]) -> int:
-    order_id = order_services.place_order(
-        customer_id=customer.pk,
-        items=[(products[0], 1), (products[1], 2)],
-        shipping_address=ADDRESS,
-    ).id
-    if status != "pending" and status != "cancelled":
-        payment_services.pay_order(order_id=order_id, customer_id=customer.pk, token="tok_visa")
-    if status in {"shipped", "delivered"}:
-        order_services.ship_order(order_id=order_id, carrier="DHL", tracking_number="JD1")
-    if status == "delivered":
-        order_services.deliver_order(order_id=order_id)
-    if status == "cancelled":
-        order_services.cancel_order(order_id=order_id, actor_id=customer.pk)
-    return order_id
-
-
 @pytest.fixture
 def shop(customer, other_customer, staff) -> Shop:
-    category = catalog_services.create_category(name="Kettles")
-    products = tuple(
-        catalog_services.create_product(
-            sku=f"SEC-{n}", name=f"Kettle {n}", price=Decimal(price), stock=100, category=category
-        ).id
+    category = make_category(name="Kettles")
+    kettles = [
+        make_product(sku=f"SEC-{n}", name=f"Kettle {n}", price=price, stock=100, category=category)
         for n, price in enumerate(["12.50", "7.25"])
-    )
-    orders = {
-        status: _order_in(status, customer=customer, products=products) for status in ORDER_STATUSES
-    }
-    processing_order = _order_in("pending", customer=customer, products=products)
+    ]
+    items = [(kettles[0], 1), (kettles[1], 2)]
+    orders = {status: make_order(customer, items=items, status=status) for status in ORDER_STATUSES}
+    processing_order = make_order(customer, items=items)
     processing = payment_services.pay_order(
         order_id=processing_order, customer_id=customer.pk, token="tok_async"
     )
@@ -117,8 +94,8 @@ def shop(customer, other_customer, staff) -> Shop:
         owner=customer,
         intruder=other_customer,
         staff=staff,
-        category=category,
-        products=products,
+        category=CategoryRef(id=category.id, slug=category.slug),
+        products=tuple(kettle.id for kettle in kettles),
         orders=orders,
         payments={"succeeded": succeeded.pk, "processing": processing.id},
         processing_order=processing_order,

@@ -9,9 +9,8 @@ tests/orders/test_api.py; see docs/RELIABILITY.md.)
 
 import pytest
 
-from catalog.models import Category, Product
-from orders.models import Order
-from payments.models import Payment
+from payments import services as payment_services
+from tests.factories import make_category, make_order, make_product
 from tests.security.conftest import Shop
 
 pytestmark = pytest.mark.django_db
@@ -84,47 +83,36 @@ def test_the_webhook_refuses_a_body_over_the_limit_with_its_own_400(
 
 
 @pytest.fixture
-def lots_of_everything(customer) -> int:
-    """More than a page of products, categories, orders and payments, all the customer's."""
+def more_than_a_page(customer, resource) -> int:
+    """More than a page of the `resource` under test, all the customer's, made through the
+    services (only that resource: a hundred orders take a moment to place and pay)."""
     count = MAX_PAGE_SIZE + 5
-    Category.objects.bulk_create(Category(name=f"C{n}", slug=f"c-{n}") for n in range(count))
-    Product.objects.bulk_create(
-        Product(sku=f"P{n}", name=f"P{n}", slug=f"p-{n}", price="1.00", stock=1)
-        for n in range(count)
-    )
-    orders = Order.objects.bulk_create(
-        Order(
-            number=f"ORD-{n:010d}",
-            customer=customer,
-            subtotal="1.00",
-            total="1.00",
-            currency="USD",
-        )
-        for n in range(count)
-    )
-    Payment.objects.bulk_create(
-        Payment(
-            order_id=order.pk,
-            customer=customer,
-            amount="1.00",
-            currency="USD",
-            provider="sandbox",
-            status="failed",
-        )
-        for order in orders
-    )
+    if resource == "categories":
+        for _ in range(count):
+            make_category()
+    elif resource == "products":
+        for _ in range(count):
+            make_product(price="1.00", stock=1)
+    else:
+        product = make_product(price="1.00", stock=count)
+        for _ in range(count):
+            order_id = make_order(customer, items=[(product, 1)])
+            if resource == "payments":
+                payment_services.pay_order(
+                    order_id=order_id, customer_id=customer.pk, token="tok_chargeDeclined"
+                )
     return count
 
 
 @pytest.mark.parametrize("page_size", ["101", "1000", str(2**63)])
 @pytest.mark.parametrize("resource", ["products", "categories", "orders", "payments"])
 def test_no_page_holds_more_than_100_objects(
-    customer_client, lots_of_everything, resource, page_size
+    customer_client, more_than_a_page, resource, page_size
 ):
     response = customer_client.get(f"/api/v1/{resource}/", {"page_size": page_size})
 
     assert response.status_code == 200
-    assert response.json()["count"] == lots_of_everything
+    assert response.json()["count"] == more_than_a_page
     assert len(response.json()["results"]) == MAX_PAGE_SIZE
 
 
