@@ -204,14 +204,6 @@ def lock_order_for_payment(*, order_id: int, customer_id: int) -> PaymentDue:
     return _payment_due(order)
 
 
-def get_payment_due(*, order_id: int) -> PaymentDue:
-    """What is owed on the order, read without a lock."""
-    order = Order.objects.filter(pk=order_id).first()
-    if order is None:
-        raise OrderNotFound()
-    return _payment_due(order)
-
-
 def get_order_customer_id(*, order_id: int) -> int:
     """The id of the customer who placed the order."""
     customer_id = Order.objects.filter(pk=order_id).values_list("customer_id", flat=True).first()

@@ -19,6 +19,7 @@ from accounts import services as account_services
 from accounts.models import User
 from catalog import services as catalog_services
 from orders import services as order_services
+from orders.models import Order
 from payments import services as payment_services
 
 PASSWORD = "correct-horse-battery-staple"
@@ -117,3 +118,13 @@ def make_order(
     if status == "delivered":
         order_services.deliver_order(order_id=order_id)
     return order_id
+
+
+def order_status(order_id: int) -> str:
+    """The order's status, as an observer reads it (no service reads an order for tests)."""
+    return Order.objects.values_list("status", flat=True).get(pk=order_id)
+
+
+def order_total(order_id: int) -> Decimal:
+    """What the order costs, as an observer reads it."""
+    return Order.objects.values_list("total", flat=True).get(pk=order_id)

@@ -15,6 +15,7 @@ from orders.models import OrderEvent
 from payments import services as payment_services
 from payments.gateways.sandbox import SandboxGateway
 from payments.models import Payment, SandboxCharge
+from tests.factories import order_status, order_total
 from tests.payments.support import event_body, send_webhook
 from tests.security.conftest import database_state
 
@@ -35,12 +36,12 @@ def _captured_and_kept(order_id: int) -> Decimal:
 
 def assert_consistent(order_id: int) -> None:
     """Paid ⇔ exactly the order's amount captured and kept, by one succeeded payment."""
-    due = order_services.get_payment_due(order_id=order_id)
+    status = order_status(order_id)
     succeeded = Payment.objects.filter(order_id=order_id, status="succeeded")
     paid_events = OrderEvent.objects.filter(order_id=order_id, status="paid").count()
-    if due.status == "paid":
+    if status == "paid":
         assert succeeded.count() == 1
-        assert _captured_and_kept(order_id) == due.amount
+        assert _captured_and_kept(order_id) == order_total(order_id)
         assert paid_events == 1
     else:
         assert not succeeded.exists()
@@ -92,7 +93,7 @@ def test_a_charge_that_fails_midway_then_a_retry_pays_the_order_once(
     retried = customer_client.post(PAYMENTS, body, format="json", headers=retry)
 
     assert retried.status_code == 201
-    assert order_services.get_payment_due(order_id=order_id).status == "paid"
+    assert order_status(order_id) == "paid"
     assert Payment.objects.filter(order_id=order_id).count() == 1
     assert_consistent(order_id)
 
@@ -157,7 +158,7 @@ def test_a_success_event_must_name_the_charge_whose_answer_was_lost(
 
     assert named.json() == {"outcome": "processed"}
     assert_consistent(order_id)
-    status = order_services.get_payment_due(order_id=order_id).status
+    status = order_status(order_id)
     assert (status, _captured_and_kept(order_id)) == (
         ("cancelled", 0) if cancelled else ("paid", payment.amount)
     )

@@ -24,6 +24,7 @@ from kernel.money import CENT, quantize
 from orders import services as order_services
 from payments import services as payment_services
 from payments.models import Payment, SandboxCharge
+from tests.factories import order_total
 
 pytestmark = pytest.mark.django_db
 
@@ -119,7 +120,7 @@ def test_an_orders_totals_are_the_exact_sums_of_price_times_quantity(customer_cl
     assert MONEY.fullmatch(order["subtotal"])
     assert MONEY.fullmatch(order["total"])
     assert Decimal(order["subtotal"]) == Decimal(order["total"]) == exact
-    assert order_services.get_payment_due(order_id=order["id"]).amount == exact
+    assert order_total(order["id"]) == exact
 
 
 REFUND_REQUESTS = st.lists(

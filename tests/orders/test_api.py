@@ -7,9 +7,8 @@ from django.test import Client
 
 from catalog import services as catalog_services
 from kernel.api.throttling import ScopedRateThrottle
-from orders import services
 from orders.models import Order
-from tests.factories import stock_of
+from tests.factories import order_status, stock_of
 
 pytestmark = pytest.mark.django_db
 
@@ -621,7 +620,7 @@ def test_the_order_endpoints_refuse_other_methods(customer_client, staff_client,
     assert customer_client.delete(_url(order_id)).status_code == 405
     assert staff_client.patch(_url(order_id), {"status": "paid"}).status_code == 405
     assert customer_client.get(_url(order_id, "cancel")).status_code == 405
-    assert services.get_payment_due(order_id=order_id).status == "pending"
+    assert order_status(order_id) == "pending"
 
 
 def test_the_schema_documents_the_idempotency_key_and_the_error_responses(anon_client):

@@ -465,18 +465,13 @@ def test_only_a_pending_order_is_payable(order_in, customer, status):
     assert (raised.value.status_code, raised.value.code) == (409, "order_not_payable")
 
 
-def test_payment_due_and_customer_id_are_read_without_a_lock(order_in, customer):
+def test_the_customer_id_is_read_without_a_lock(order_in, customer):
     order_id = order_in("shipped")
 
-    due = services.get_payment_due(order_id=order_id)
-
-    assert (due.order_id, due.status, due.amount) == (order_id, "shipped", Decimal("12.50"))
     assert services.get_order_customer_id(order_id=order_id) == customer.pk
 
 
 def test_reading_a_missing_order_is_order_not_found():
-    with pytest.raises(OrderNotFound):
-        services.get_payment_due(order_id=424242)
     with pytest.raises(OrderNotFound):
         services.get_order_customer_id(order_id=424242)
 

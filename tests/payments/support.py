@@ -7,17 +7,12 @@ from decimal import Decimal
 
 from django.conf import settings
 
-from orders import services as order_services
 from payments.gateways.webhooks import SIGNATURE_HEADER, signature_header
 from payments.models import SandboxCharge
 
 PAYMENTS_URL = "/api/v1/payments/"
 WEBHOOK_URL = "/api/v1/payments/webhooks/sandbox/"
 ORDER_TOTAL = Decimal("25.00")
-
-
-def order_status(order_id: int) -> str:
-    return order_services.get_payment_due(order_id=order_id).status
 
 
 def sandbox_charge_count() -> int:

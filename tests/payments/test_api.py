@@ -12,11 +12,11 @@ from rest_framework.test import APIClient
 from payments.gateways.sandbox import SandboxGateway
 from payments.gateways.webhooks import signature_header
 from payments.models import Payment, ProcessedWebhookEvent, Refund, SandboxCharge
+from tests.factories import order_status
 from tests.payments.support import (
     PAYMENTS_URL,
     WEBHOOK_URL,
     event_body,
-    order_status,
     pay,
     sandbox_charge_count,
     send_webhook,

@@ -7,7 +7,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from payments.models import Payment, ProcessedWebhookEvent, SandboxCharge
-from tests.payments.support import order_status, pay
+from tests.factories import order_status
+from tests.payments.support import pay
 
 
 def settle(*args: str) -> tuple[int, dict]:

@@ -16,8 +16,8 @@ from payments.gateways.sandbox import SandboxGateway
 from payments.models import Payment, Refund, SandboxCharge
 from tests.concurrency import run_concurrently
 from tests.conftest import client_for
-from tests.factories import stock_of
-from tests.payments.support import ORDER_TOTAL, event_body, order_status, pay, send_webhook
+from tests.factories import order_status, stock_of
+from tests.payments.support import ORDER_TOTAL, event_body, pay, send_webhook
 
 pytestmark = [
     pytest.mark.postgres(

@@ -2,7 +2,8 @@
 
 import pytest
 
-from tests.payments.support import PAYMENTS_URL, order_status, pay
+from tests.factories import order_status
+from tests.payments.support import PAYMENTS_URL, pay
 
 # Authenticating the JWT's user, counting the page, reading the page.
 LIST_QUERIES = 3

@@ -20,7 +20,8 @@ from payments.exceptions import (
 from payments.gateways.base import RefundResult
 from payments.gateways.sandbox import SandboxGateway
 from payments.models import Payment, Refund, SandboxCharge
-from tests.payments.support import ORDER_TOTAL, order_status, sandbox_charge_count
+from tests.factories import order_status
+from tests.payments.support import ORDER_TOTAL, sandbox_charge_count
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from catalog import services as catalog_services
 from orders import services as order_services
 from payments.models import Payment, Refund
 from tests.conftest import PASSWORD
+from tests.factories import order_total
 
 pytestmark = pytest.mark.django_db
 
@@ -188,7 +189,7 @@ def test_the_amount_currency_and_status_a_payer_sends_are_refused(customer_clien
     assert response.status_code == 400
     assert set(response.json()) == {"amount", "currency", "status"}
     assert not Payment.objects.filter(order_id=order_id).exists()
-    assert order_services.get_payment_due(order_id=order_id).amount == Decimal("27.00")
+    assert order_total(order_id) == Decimal("27.00")
 
 
 def test_the_payment_and_currency_a_refund_names_in_its_body_are_refused(staff_client, shop):

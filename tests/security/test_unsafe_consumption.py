@@ -11,11 +11,11 @@ from decimal import Decimal
 
 import pytest
 
-from orders import services as order_services
 from orders.models import OrderEvent
 from payments.gateways.base import RefundResult
 from payments.gateways.sandbox import SandboxGateway
 from payments.models import Payment, Refund, SandboxCharge
+from tests.factories import order_status
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ ORDER_TOTAL = Decimal("27.00")
 
 
 def _status(order_id: int) -> str:
-    return order_services.get_payment_due(order_id=order_id).status
+    return order_status(order_id)
 
 
 def _paid_events(order_id: int) -> int:

@@ -6,10 +6,10 @@ import time
 import pytest
 from django.conf import settings
 
-from orders import services as order_services
 from orders.models import OrderEvent
 from payments.gateways.webhooks import SIGNATURE_HEADER, compute_signature
 from payments.models import Payment
+from tests.factories import order_status
 from tests.payments.support import WEBHOOK_URL, event_body
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +37,7 @@ def _settled(shop) -> tuple[str, str, int]:
     order_id = shop.processing_order
     return (
         Payment.objects.get(pk=shop.payments["processing"]).status,
-        order_services.get_payment_due(order_id=order_id).status,
+        order_status(order_id),
         OrderEvent.objects.filter(order_id=order_id, status="paid").count(),
     )
 
@@ -157,4 +157,4 @@ def test_a_signed_event_for_a_payment_that_already_succeeded_changes_it_not(anon
 
     assert response.status_code == 200
     assert Payment.objects.filter(pk=payment_id).values().get() == before
-    assert order_services.get_payment_due(order_id=shop.orders["paid"]).status == "paid"
+    assert order_status(shop.orders["paid"]) == "paid"
