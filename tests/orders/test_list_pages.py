@@ -1,7 +1,12 @@
 """The order list is paged by explicit queries (`PageNumberPagination.paginate_rows`): its pages,
 links, limits and errors are those of a list paged from a queryset, the product list's."""
 
+from unittest import mock
+
 import pytest
+from django.db.models.sql.compiler import SQLCompiler
+
+from orders.models import Order, OrderEvent, OrderLine
 
 pytestmark = pytest.mark.django_db
 
@@ -62,3 +67,22 @@ def test_a_malformed_page_is_the_same_400_as_the_product_lists(
 
     assert orders.status_code == products.status_code == 400
     assert orders.json() == products.json()
+
+
+def test_reads_after_the_first_compile_no_order_query(customer_client, three_orders):
+    """The list's and an order's queries are compiled once (`kernel.db.CompiledQuery`)."""
+    urls = [ORDERS, f"{ORDERS}?status=pending", f"{ORDERS}{three_orders[0]}/"]
+    for url in urls:
+        customer_client.get(url)
+    compiled = []
+    as_sql = SQLCompiler.as_sql
+
+    def spy(compiler, *args, **kwargs):
+        compiled.append(compiler.query.model)
+        return as_sql(compiler, *args, **kwargs)
+
+    with mock.patch.object(SQLCompiler, "as_sql", spy):
+        for url in urls:
+            assert customer_client.get(url).status_code == 200
+
+    assert not {Order, OrderLine, OrderEvent} & set(compiled)
