@@ -55,7 +55,8 @@ class CompiledQuery:
     `parameters` names each keyword `build` takes and its type: `int` or `str`, or `[int]` /
     `[str]` for a list (an `__in` lookup), compiled once per length. Only ints and strings,
     because the ORM passes those to the database unchanged (or wrapped in a subclass, which is
-    applied to new values too), so a value can replace its sentinel as it is. For example
+    applied to new values too), so a value can replace its sentinel as it is. Never None: the
+    ORM would write `IS NULL` where this query has `= %s`. For example
     `CompiledQuery(Order.objects.values("id").filter, customer_id=int)`.
     """
 
@@ -122,6 +123,8 @@ class CompiledQuery:
         query = queryset.query
         if query.is_sliced:
             raise CompilationError("Pass limit and offset to rows() instead of slicing.")
+        if query.select_for_update:
+            raise CompilationError("A locking read cannot take a LIMIT after its FOR UPDATE.")
         compiler = query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
         names = [*query.extra_select, *query.values_select, *query.annotation_select]

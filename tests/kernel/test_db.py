@@ -196,6 +196,10 @@ def test_only_values_querysets_and_simple_parameters_compile(keys):
         CompiledQuery(IdempotencyKey.objects.filter, pk=int).rows(pk=1)
     with pytest.raises(CompilationError, match="only int, str"):
         CompiledQuery(IdempotencyKey.objects.values("id").filter, created_at=object)
+    with pytest.raises(CompilationError, match="FOR UPDATE"):
+        CompiledQuery(IdempotencyKey.objects.select_for_update().values("id").filter, pk=int).rows(
+            pk=1
+        )
     with pytest.raises(CompilationError, match="reserved"):
         CompiledQuery(IdempotencyKey.objects.values("id").filter, limit=int)
     with pytest.raises(TypeError, match="Expected parameters"):
