@@ -1,6 +1,6 @@
 """`GET /api/v1/health/`: is the process up, and does the database answer?"""
 
-from django.db import DatabaseError, connection
+from django.db import DatabaseError
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kernel.api.errors import RETRY_AFTER_DATABASE_SECONDS
+from kernel.db import execute
 
 HealthSerializer = inline_serializer(
     name="Health",
@@ -26,9 +27,7 @@ class HealthView(APIView):
     )
     def get(self, request):
         try:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT 1")
-                cursor.fetchone()
+            execute("SELECT 1", [])
         except DatabaseError:
             return Response(
                 {"status": "unavailable", "database": "unavailable"},

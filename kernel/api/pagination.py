@@ -1,7 +1,10 @@
 """Page-number pagination whose query parameters are validated like request bodies."""
 
+from collections.abc import Callable
+
+from django.core.paginator import InvalidPage
 from rest_framework import pagination
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 
 
 def _positive_int(request, name: str) -> int | None:
@@ -33,6 +36,34 @@ class PageNumberPagination(pagination.PageNumberPagination):
     def paginate_queryset(self, queryset, request, view=None):
         _positive_int(request, self.page_query_param)
         return super().paginate_queryset(queryset, request, view)
+
+    def paginate_rows(
+        self, request, *, count: int, fetch: Callable[[int, int], list], view=None
+    ) -> list:
+        """`paginate_queryset` for rows read by explicit queries: `count` is how many rows
+        there are, `fetch(limit, offset)` reads one page of them. Pages, validates and fails
+        (400 for a malformed value, 404 past the last page) exactly as `paginate_queryset`,
+        and `get_paginated_response` answers the same envelope afterwards.
+
+        Django's paginator pages `range(count)`, the positions of the rows: the page's slice of
+        it is the window to fetch, so only that page is read, in one query.
+        """
+        _positive_int(request, self.page_query_param)
+        self.request = request
+        paginator = self.django_paginator_class(range(count), self.get_page_size(request))
+        page_number = self.get_page_number(request, paginator)
+        try:
+            self.page = paginator.page(page_number)
+        except InvalidPage as exc:
+            raise NotFound(
+                self.invalid_page_message.format(page_number=page_number, message=str(exc))
+            ) from None
+        if paginator.num_pages > 1 and self.template is not None:
+            self.display_page_controls = True
+        positions = self.page.object_list
+        if not positions:
+            return []
+        return fetch(len(positions), positions.start)
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
