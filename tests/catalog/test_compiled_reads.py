@@ -1,13 +1,16 @@
 """A product's page and the catalog's version token are ORM queries compiled once
-(`kernel.db.CompiledQuery`): after the first read, they are not compiled again."""
+(`kernel.db.CompiledQuery`): after the first read, they are not compiled again; and a compiled
+product query gives the values the ORM gives (decimals, booleans, a joined column)."""
 
+from decimal import Decimal
 from unittest import mock
 
 import pytest
 from django.db.models.sql.compiler import SQLCompiler
 
 from catalog import cache
-from catalog.models import CatalogVersion, Product
+from catalog.models import CatalogVersion, Category, Product
+from kernel.db import CompiledQuery
 
 pytestmark = pytest.mark.django_db
 
@@ -43,3 +46,40 @@ def test_the_version_token_is_read_by_a_query_compiled_once(compiled):
 
     assert cache.current_version() == token
     assert CatalogVersion not in compiled
+
+
+PRODUCT_FIELDS = ("id", "sku", "price", "stock", "is_active", "created_at", "category__name")
+
+
+@pytest.fixture
+def products() -> list[Product]:
+    category = Category.objects.create(name="Tea", slug="tea")
+    return [
+        Product.objects.create(
+            sku=sku, name=sku, slug=sku, category=category, price=price, stock=stock, is_active=on
+        )
+        for sku, price, stock, on in [
+            ("A", Decimal("12.35"), 3, True),
+            ("B", Decimal("10.00"), 0, False),
+            ("C", Decimal("0.01"), 9, True),
+        ]
+    ]
+
+
+def test_decimals_booleans_and_joined_columns_are_what_the_orm_gives(products):
+    queryset = Product.objects.order_by("sku").values(*PRODUCT_FIELDS)
+    query = CompiledQuery(queryset.filter, stock__gte=int)
+
+    rows = query.rows(stock__gte=0)
+
+    expected = list(queryset.filter(stock__gte=0))
+    assert rows == expected
+    for row, orm_row in zip(rows, expected, strict=True):
+        for name in PRODUCT_FIELDS:
+            assert type(row[name]) is type(orm_row[name]), name
+        assert str(row["price"]) == str(orm_row["price"])
+    assert [(row["price"], row["is_active"]) for row in rows] == [
+        (Decimal("12.35"), True),
+        (Decimal("10.00"), False),
+        (Decimal("0.01"), True),
+    ]
