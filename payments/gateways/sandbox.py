@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from kernel.dtos import from_fields
 from payments.exceptions import InvalidPaymentToken
 from payments.gateways.base import ChargeResult, PaymentGateway, RefundResult, WebhookEvent
 from payments.gateways.webhooks import (
@@ -33,22 +34,11 @@ TOKEN_OUTCOMES: dict[str, tuple[str, str]] = {
 
 
 def _charge_result(charge: SandboxCharge) -> ChargeResult:
-    return ChargeResult(
-        status=charge.status,
-        reference=charge.reference,
-        amount=charge.amount,
-        currency=charge.currency,
-        failure_code=charge.failure_code,
-    )
+    return from_fields(ChargeResult, charge)
 
 
 def _refund_result(refund: SandboxRefund) -> RefundResult:
-    return RefundResult(
-        status="succeeded",
-        reference=refund.reference,
-        amount=refund.amount,
-        currency=refund.currency,
-    )
+    return from_fields(RefundResult, refund, status="succeeded", failure_code="")
 
 
 class SandboxGateway(PaymentGateway):
