@@ -32,6 +32,18 @@ def _validated(serializer_class, request, **kwargs) -> dict:
     return serializer.validated_data
 
 
+def _answers_with_token_pair(*, refused: str, errors: tuple[int, ...], **schema):
+    """The schema of an endpoint that hands out a fresh token pair, or a 401 saying `refused`."""
+    return extend_schema(
+        **schema,
+        responses={
+            200: TokenPairSerializer,
+            **error_responses(*errors),
+            401: error_response(ErrorSerializer, refused),
+        },
+    )
+
+
 @extend_schema(tags=["auth"])
 class AccountsView(APIView):
     """401s come out as `{"detail", "code"}` with `WWW-Authenticate`, whatever raised them."""
@@ -73,16 +85,11 @@ class TokenObtainView(PublicView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth_token"
 
-    @extend_schema(
+    @_answers_with_token_pair(
         summary="Sign in: get an access and a refresh token",
         request=TokenObtainSerializer,
-        responses={
-            200: TokenPairSerializer,
-            **error_responses(400, 429),
-            401: error_response(
-                ErrorSerializer, "Wrong email or password, or the account is deactivated."
-            ),
-        },
+        refused="Wrong email or password, or the account is deactivated.",
+        errors=(400, 429),
     )
     def post(self, request):
         pair = services.obtain_token_pair(**_validated(TokenObtainSerializer, request))
@@ -92,18 +99,13 @@ class TokenObtainView(PublicView):
 class TokenRefreshView(PublicView):
     """POST token/refresh/: rotate a refresh token."""
 
-    @extend_schema(
+    @_answers_with_token_pair(
         summary="Exchange a refresh token for a new pair",
         description="The refresh token sent is dead afterwards (rotation): sending it again, "
         "or sending it after logout or a password change, is a 401.",
         request=RefreshSerializer,
-        responses={
-            200: TokenPairSerializer,
-            **error_responses(400),
-            401: error_response(
-                ErrorSerializer, "The refresh token is invalid, expired or dead, or its user is."
-            ),
-        },
+        refused="The refresh token is invalid, expired or dead, or its user is.",
+        errors=(400,),
     )
     def post(self, request):
         data = _validated(RefreshSerializer, request)
