@@ -16,6 +16,7 @@ from payments.gateways.base import RefundResult
 from payments.gateways.sandbox import SandboxGateway
 from payments.models import Payment, Refund, SandboxCharge
 from tests.factories import order_status
+from tests.payments.support import fail_charge
 
 pytestmark = pytest.mark.django_db
 
@@ -87,13 +88,7 @@ def test_a_charge_status_shop_does_not_know_is_not_taken_for_a_payment(
 @pytest.fixture
 def provider_times_out(monkeypatch):
     """The provider captures the charge, but its answer never arrives."""
-    real_charge = SandboxGateway.charge
-
-    def charge_then_time_out(self, **kwargs):
-        real_charge(self, **kwargs)
-        raise TimeoutError("read timed out")
-
-    monkeypatch.setattr(SandboxGateway, "charge", charge_then_time_out)
+    fail_charge(monkeypatch, after_capturing=True)
     return monkeypatch
 
 
