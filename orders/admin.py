@@ -34,7 +34,6 @@ class _Move:
     title: str
     form_class: type[NoteForm]
     submit: str
-    done: str
     perform: Callable[[int, int, dict], object]
     intro: str = ""
 
@@ -46,7 +45,6 @@ _MOVES = {
         title="Ship order",
         form_class=ShipForm,
         submit="Ship",
-        done="Shipped",
         perform=lambda order_id, actor_id, data: services.ship_order(order_id=order_id, **data),
     ),
     "deliver": _Move(
@@ -55,7 +53,6 @@ _MOVES = {
         title="Mark order delivered",
         form_class=NoteForm,
         submit="Mark delivered",
-        done="Delivered",
         perform=lambda order_id, actor_id, data: services.deliver_order(order_id=order_id, **data),
     ),
     "cancel": _Move(
@@ -64,7 +61,6 @@ _MOVES = {
         title="Cancel order",
         form_class=NoteForm,
         submit="Yes, cancel it",
-        done="Cancelled",
         intro="The stock comes back and a paid order is refunded in full.",
         perform=lambda order_id, actor_id, data: services.cancel_order(
             order_id=order_id, actor_id=actor_id, **data
@@ -202,7 +198,7 @@ class OrderAdmin(admin.ModelAdmin):
             self._apply(
                 request,
                 [order],
-                move.done,
+                move.to,
                 lambda order: move.perform(order.pk, request.user.pk, form.cleaned_data),
             )
             return HttpResponseRedirect(change_url)
@@ -229,7 +225,7 @@ class OrderAdmin(admin.ModelAdmin):
                 self._apply(
                     request,
                     [order for pk, order in orders.items() if pk in rows],
-                    "Shipped",
+                    OrderStatus.SHIPPED,
                     lambda order: services.ship_order(
                         order_id=order.pk,
                         carrier=rows[order.pk]["carrier"],
@@ -260,7 +256,7 @@ class OrderAdmin(admin.ModelAdmin):
         self._apply(
             request,
             self._selected(queryset),
-            "Delivered",
+            OrderStatus.DELIVERED,
             lambda order: services.deliver_order(order_id=order.pk),
         )
 
@@ -272,7 +268,7 @@ class OrderAdmin(admin.ModelAdmin):
             self._apply(
                 request,
                 orders,
-                "Cancelled",
+                OrderStatus.CANCELLED,
                 lambda order: services.cancel_order(
                     order_id=order.pk, actor_id=request.user.pk, note=form.cleaned_data["note"]
                 ),
@@ -302,10 +298,11 @@ class OrderAdmin(admin.ModelAdmin):
         self,
         request: HttpRequest,
         orders: Iterable[Order],
-        done: str,
+        to: OrderStatus,
         move: Callable[[Order], None],
     ) -> None:
-        """Move each order through a service; report successes together, refusals one by one."""
+        """Move each order to `to` through a service; report successes together (by the status's
+        name), refusals one by one."""
         moved = []
         for order in orders:
             try:
@@ -316,7 +313,7 @@ class OrderAdmin(admin.ModelAdmin):
                 moved.append(order.number)
         if moved:
             self.message_user(
-                request, f"{done} {len(moved)} order(s): {', '.join(moved)}.", messages.SUCCESS
+                request, f"{to.label} {len(moved)} order(s): {', '.join(moved)}.", messages.SUCCESS
             )
 
     def _render(self, request: HttpRequest, template: str, **context) -> TemplateResponse:
