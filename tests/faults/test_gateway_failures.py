@@ -13,10 +13,9 @@ from django.db import OperationalError
 from orders import services as order_services
 from orders.models import OrderEvent
 from payments import services as payment_services
-from payments.gateways.sandbox import SandboxGateway
 from payments.models import Payment, SandboxCharge
 from tests.factories import order_status, order_total
-from tests.payments.support import event_body, fail_charge, send_webhook
+from tests.payments.support import event_body, fail_charge, fail_refund, send_webhook
 from tests.security.conftest import database_state
 
 pytestmark = pytest.mark.django_db
@@ -165,10 +164,7 @@ def test_a_cancellation_whose_refund_fails_is_502_and_changes_nothing(
     order_id = shop.orders["paid"]
     before = database_state()
 
-    def refund_fails(self, **kwargs):
-        raise error
-
-    monkeypatch.setattr(SandboxGateway, "refund", refund_fails)
+    fail_refund(monkeypatch, error)
 
     response = customer_client.post(f"/api/v1/orders/{order_id}/cancel/")
 

@@ -32,6 +32,15 @@ def fail_charge(monkeypatch, *, after_capturing: bool, error: Exception | None =
     return keys
 
 
+def fail_refund(monkeypatch, error: Exception) -> None:
+    """Make the sandbox's refunds fail with `error` before the provider records anything."""
+
+    def refund(self, **kwargs):
+        raise error
+
+    monkeypatch.setattr(SandboxGateway, "refund", refund)
+
+
 def sandbox_charge_count() -> int:
     return SandboxCharge.objects.count()
 

@@ -16,7 +16,7 @@ from payments.gateways.base import RefundResult
 from payments.gateways.sandbox import SandboxGateway
 from payments.models import Payment, Refund, SandboxCharge
 from tests.factories import order_status
-from tests.payments.support import fail_charge
+from tests.payments.support import fail_charge, fail_refund
 
 pytestmark = pytest.mark.django_db
 
@@ -126,10 +126,7 @@ def test_a_provider_timeout_leaves_the_payment_processing_and_the_same_key_charg
 def test_a_refund_the_provider_does_not_answer_is_502_and_changes_nothing(
     staff_client, shop, monkeypatch, unchanged, failure
 ):
-    def refund_fails(self, **kwargs):
-        raise failure
-
-    monkeypatch.setattr(SandboxGateway, "refund", refund_fails)
+    fail_refund(monkeypatch, failure)
 
     response = staff_client.post(f"/api/v1/payments/{shop.payments['succeeded']}/refund/")
 
