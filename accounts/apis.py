@@ -32,6 +32,18 @@ def _validated(serializer_class, request, **kwargs) -> dict:
     return serializer.validated_data
 
 
+def _token_check_schema(*, ok, refused: str, errors: tuple[int, ...] = (400,), **schema):
+    """The schema of an endpoint that checks a credential: `ok` (200), or a 401 saying `refused`."""
+    return extend_schema(
+        **schema,
+        responses={
+            200: ok,
+            **error_responses(*errors),
+            401: error_response(ErrorSerializer, refused),
+        },
+    )
+
+
 @extend_schema(tags=["auth"])
 class AccountsView(APIView):
     """401s come out as `{"detail", "code"}` with `WWW-Authenticate`, whatever raised them."""
@@ -73,16 +85,12 @@ class TokenObtainView(PublicView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth_token"
 
-    @extend_schema(
+    @_token_check_schema(
+        ok=TokenPairSerializer,
         summary="Sign in: get an access and a refresh token",
         request=TokenObtainSerializer,
-        responses={
-            200: TokenPairSerializer,
-            **error_responses(400, 429),
-            401: error_response(
-                ErrorSerializer, "Wrong email or password, or the account is deactivated."
-            ),
-        },
+        refused="Wrong email or password, or the account is deactivated.",
+        errors=(400, 429),
     )
     def post(self, request):
         pair = services.obtain_token_pair(**_validated(TokenObtainSerializer, request))
@@ -92,18 +100,13 @@ class TokenObtainView(PublicView):
 class TokenRefreshView(PublicView):
     """POST token/refresh/: rotate a refresh token."""
 
-    @extend_schema(
+    @_token_check_schema(
+        ok=TokenPairSerializer,
         summary="Exchange a refresh token for a new pair",
         description="The refresh token sent is dead afterwards (rotation): sending it again, "
         "or sending it after logout or a password change, is a 401.",
         request=RefreshSerializer,
-        responses={
-            200: TokenPairSerializer,
-            **error_responses(400),
-            401: error_response(
-                ErrorSerializer, "The refresh token is invalid, expired or dead, or its user is."
-            ),
-        },
+        refused="The refresh token is invalid, expired or dead, or its user is.",
     )
     def post(self, request):
         data = _validated(RefreshSerializer, request)
@@ -114,18 +117,13 @@ class TokenRefreshView(PublicView):
 class TokenVerifyView(PublicView):
     """POST token/verify/: is this token good for anything?"""
 
-    @extend_schema(
+    @_token_check_schema(
         summary="Check that a token is valid",
         description="200 with an empty object for a live access or refresh token of an active "
         "user; 401 otherwise.",
         request=TokenVerifySerializer,
-        responses={
-            200: OpenApiResponse(response=OpenApiTypes.OBJECT, description="The token is valid."),
-            **error_responses(400),
-            401: error_response(
-                ErrorSerializer, "The token is invalid, expired or dead, or its user is."
-            ),
-        },
+        ok=OpenApiResponse(response=OpenApiTypes.OBJECT, description="The token is valid."),
+        refused="The token is invalid, expired or dead, or its user is.",
     )
     def post(self, request):
         data = _validated(TokenVerifySerializer, request)

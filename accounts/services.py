@@ -43,20 +43,14 @@ from accounts.exceptions import (
 )
 from accounts.models import User, normalize_email
 from accounts.tokens import RefreshToken, token_generation
+from kernel.dtos import from_fields
 
 EMAIL_MAX_LENGTH = User._meta.get_field("email").max_length
 NAME_MAX_LENGTH = User._meta.get_field("first_name").max_length
 
 
 def _summary(user: User) -> UserSummary:
-    return UserSummary(
-        id=user.pk,
-        email=user.email,
-        first_name=user.first_name,
-        last_name=user.last_name,
-        is_staff=user.is_staff,
-        is_active=user.is_active,
-    )
+    return from_fields(UserSummary, user)
 
 
 def _clean_email(email: str) -> str:

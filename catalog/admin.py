@@ -5,6 +5,9 @@ into form errors; a conflict that only the database sees (a SKU taken by a concu
 between the check and the write) becomes an error message on the same page, never a 500.
 """
 
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, Model
@@ -18,7 +21,30 @@ from kernel.admin import adopt_created_row
 
 class CatalogAdmin(admin.ModelAdmin):
     """Who may see, add, change or delete is Django's own permissions (the `Catalog managers`
-    group holds them all); a write the services refuse is reported on the page."""
+    group holds them all); every write goes through the services a subclass names, and a write
+    they refuse is reported on the page."""
+
+    # The services that write this admin's rows, and the fields they accept.
+    service_fields: frozenset[str]
+    service_create: Callable[..., Model]
+    service_update: Callable[[Model, dict[str, Any]], object]
+    service_delete: Callable[[Model], object]
+
+    def save_model(self, request, obj, form, change):
+        """Save the form through the services: the changed fields only, or a new row."""
+        if change:
+            changed = [name for name in form.changed_data if name in self.service_fields]
+            self.service_update(obj, {name: form.cleaned_data[name] for name in changed})
+        else:
+            data = {k: v for k, v in form.cleaned_data.items() if k in self.service_fields}
+            adopt_created_row(obj, pk=self.service_create(**data).pk)
+
+    def delete_model(self, request, obj):
+        self.service_delete(obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.service_delete(obj)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
@@ -38,15 +64,6 @@ class CatalogAdmin(admin.ModelAdmin):
         message = f"{field}: {error.detail}" if field else error.detail
         self.message_user(request, f"Nothing was saved. {message}", messages.ERROR)
         return HttpResponseRedirect(request.get_full_path())
-
-
-def _save_through_services(obj: Model, form, change: bool, *, fields, create, update) -> None:
-    """Save an admin form through the services: changed fields only, or a new row."""
-    if change:
-        update({name: form.cleaned_data[name] for name in form.changed_data if name in fields})
-    else:
-        created = create(**{k: v for k, v in form.cleaned_data.items() if k in fields})
-        adopt_created_row(obj, pk=created.pk)
 
 
 class InStockFilter(admin.SimpleListFilter):
@@ -100,6 +117,12 @@ class ProductAdmin(CatalogAdmin):
     )
     actions = ("activate", "deactivate")
     ordering = ("-created_at", "-id")
+    service_fields = services.PRODUCT_FIELDS
+    service_create = staticmethod(services.create_product)
+    service_update = staticmethod(
+        lambda product, data: services.update_product(product=product, data=data)
+    )
+    service_delete = staticmethod(lambda product: services.delete_product(product=product))
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "price":
@@ -112,36 +135,20 @@ class ProductAdmin(CatalogAdmin):
             kwargs["show_hidden_initial"] = True
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
-    def save_model(self, request, obj, form, change):
-        _save_through_services(
-            obj,
-            form,
-            change,
-            fields=services.PRODUCT_FIELDS,
-            create=services.create_product,
-            update=lambda data: services.update_product(product=obj, data=data),
-        )
-
-    def delete_model(self, request, obj):
-        services.delete_product(product=obj)
-
-    def delete_queryset(self, request, queryset):
-        for product in queryset:
-            services.delete_product(product=product)
-
     @admin.action(description="Activate selected products", permissions=["change"])
     def activate(self, request, queryset):
-        changed = services.set_products_active(
-            product_ids=queryset.values_list("id", flat=True), is_active=True
-        )
-        self.message_user(request, f"{changed} product(s) activated.", messages.SUCCESS)
+        self._set_active(request, queryset, is_active=True)
 
     @admin.action(description="Deactivate selected products", permissions=["change"])
     def deactivate(self, request, queryset):
+        self._set_active(request, queryset, is_active=False)
+
+    def _set_active(self, request, queryset, *, is_active: bool) -> None:
         changed = services.set_products_active(
-            product_ids=queryset.values_list("id", flat=True), is_active=False
+            product_ids=queryset.values_list("id", flat=True), is_active=is_active
         )
-        self.message_user(request, f"{changed} product(s) deactivated.", messages.SUCCESS)
+        done = "activated" if is_active else "deactivated"
+        self.message_user(request, f"{changed} product(s) {done}.", messages.SUCCESS)
 
 
 @admin.register(Category)
@@ -150,6 +157,12 @@ class CategoryAdmin(CatalogAdmin):
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     fields = ("name", "slug", "description")
+    service_fields = services.CATEGORY_FIELDS
+    service_create = staticmethod(services.create_category)
+    service_update = staticmethod(
+        lambda category, data: services.update_category(category=category, data=data)
+    )
+    service_delete = staticmethod(lambda category: services.delete_category(category=category))
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(product_count=Count("products"))
@@ -157,20 +170,3 @@ class CategoryAdmin(CatalogAdmin):
     @admin.display(description="products", ordering="product_count")
     def product_count(self, category: Category) -> int:
         return category.product_count
-
-    def save_model(self, request, obj, form, change):
-        _save_through_services(
-            obj,
-            form,
-            change,
-            fields=services.CATEGORY_FIELDS,
-            create=services.create_category,
-            update=lambda data: services.update_category(category=obj, data=data),
-        )
-
-    def delete_model(self, request, obj):
-        services.delete_category(category=obj)
-
-    def delete_queryset(self, request, queryset):
-        for category in queryset:
-            services.delete_category(category=category)

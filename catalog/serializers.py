@@ -25,20 +25,17 @@ from kernel.api.serializers import (
     StrictSlugField,
     iso_datetime,
 )
-from kernel.money import DECIMAL_PLACES, MAX_DIGITS, format_money, shop_currency
-
-
-class CategorySerializer(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True)
-    name = serializers.CharField(read_only=True)
-    slug = serializers.SlugField(read_only=True)
-    description = serializers.CharField(read_only=True)
+from kernel.money import format_money, shop_currency
 
 
 class CategorySummarySerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(read_only=True)
     slug = serializers.SlugField(read_only=True)
+
+
+class CategorySerializer(CategorySummarySerializer):
+    description = serializers.CharField(read_only=True)
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -59,9 +56,7 @@ class ProductSerializer(serializers.Serializer):
     slug = serializers.SlugField(read_only=True)
     description = serializers.CharField(read_only=True)
     category = CategorySummarySerializer(read_only=True, allow_null=True)
-    price = serializers.DecimalField(
-        max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES, read_only=True
-    )
+    price = MoneyField(read_only=True)
     currency = ShopCurrencyField()
     stock = serializers.IntegerField(read_only=True)
     in_stock = serializers.BooleanField(read_only=True)

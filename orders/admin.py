@@ -6,6 +6,7 @@ its status allows). A refused move is reported per order as a message, never as 
 """
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -20,10 +21,51 @@ from orders import services
 from orders.forms import NoteForm, ShipForm, ShipmentFormSet
 from orders.models import Order, OrderEvent, OrderLine, OrderStatus
 
-_BUTTONS = {
-    OrderStatus.SHIPPED: ("ship", "Ship…"),
-    OrderStatus.DELIVERED: ("deliver", "Mark delivered…"),
-    OrderStatus.CANCELLED: ("cancel", "Cancel order…"),
+
+@dataclass(frozen=True)
+class _Move:
+    """One status move from an order's page: its button, its confirmation page and its service.
+
+    `perform` is called with the order's id, the acting staff user's id and the form's data.
+    """
+
+    to: OrderStatus
+    button: str
+    title: str
+    form_class: type[NoteForm]
+    submit: str
+    perform: Callable[[int, int, dict], object]
+    intro: str = ""
+
+
+_MOVES = {
+    "ship": _Move(
+        to=OrderStatus.SHIPPED,
+        button="Ship…",
+        title="Ship order",
+        form_class=ShipForm,
+        submit="Ship",
+        perform=lambda order_id, actor_id, data: services.ship_order(order_id=order_id, **data),
+    ),
+    "deliver": _Move(
+        to=OrderStatus.DELIVERED,
+        button="Mark delivered…",
+        title="Mark order delivered",
+        form_class=NoteForm,
+        submit="Mark delivered",
+        perform=lambda order_id, actor_id, data: services.deliver_order(order_id=order_id, **data),
+    ),
+    "cancel": _Move(
+        to=OrderStatus.CANCELLED,
+        button="Cancel order…",
+        title="Cancel order",
+        form_class=NoteForm,
+        submit="Yes, cancel it",
+        intro="The stock comes back and a paid order is refunded in full.",
+        perform=lambda order_id, actor_id, data: services.cancel_order(
+            order_id=order_id, actor_id=actor_id, **data
+        ),
+    ),
 }
 
 
@@ -107,9 +149,12 @@ class OrderAdmin(admin.ModelAdmin):
         buttons = []
         if order is not None and self.has_change_permission(request, order):
             buttons = [
-                {"url": reverse(f"admin:orders_order_{name}", args=[order.pk]), "label": label}
-                for status, (name, label) in _BUTTONS.items()
-                if status in services.allowed_transitions(order.status)
+                {
+                    "url": reverse(f"admin:orders_order_{name}", args=[order.pk]),
+                    "label": move.button,
+                }
+                for name, move in _MOVES.items()
+                if move.to in services.allowed_transitions(order.status)
             ]
         extra_context = {
             **(extra_context or {}),
@@ -122,61 +167,25 @@ class OrderAdmin(admin.ModelAdmin):
     def get_urls(self):
         view = self.admin_site.admin_view
         return [
-            path("<path:object_id>/ship/", view(self.ship_view), name="orders_order_ship"),
-            path("<path:object_id>/deliver/", view(self.deliver_view), name="orders_order_deliver"),
-            path("<path:object_id>/cancel/", view(self.cancel_view), name="orders_order_cancel"),
+            *(
+                path(
+                    f"<path:object_id>/{name}/",
+                    view(self._transition_view),
+                    {"move": move},
+                    name=f"orders_order_{name}",
+                )
+                for name, move in _MOVES.items()
+            ),
             *super().get_urls(),
         ]
 
     # One order, from its page.
 
-    def ship_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        return self._transition_view(
-            request,
-            object_id,
-            title="Ship order",
-            form_class=ShipForm,
-            submit="Ship",
-            done="Shipped",
-            perform=lambda order, data: services.ship_order(order_id=order.pk, **data),
-        )
-
-    def deliver_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        return self._transition_view(
-            request,
-            object_id,
-            title="Mark order delivered",
-            form_class=NoteForm,
-            submit="Mark delivered",
-            done="Delivered",
-            perform=lambda order, data: services.deliver_order(order_id=order.pk, **data),
-        )
-
-    def cancel_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        return self._transition_view(
-            request,
-            object_id,
-            title="Cancel order",
-            form_class=NoteForm,
-            submit="Yes, cancel it",
-            done="Cancelled",
-            intro="The stock comes back and a paid order is refunded in full.",
-            perform=lambda order, data: services.cancel_order(
-                order_id=order.pk, actor_id=request.user.pk, **data
-            ),
-        )
-
     def _transition_view(
         self,
         request: HttpRequest,
         object_id: str,
-        *,
-        title: str,
-        form_class: type[NoteForm],
-        submit: str,
-        done: str,
-        perform: Callable[[Order, dict], None],
-        intro: str = "",
+        move: _Move,
     ) -> HttpResponse:
         order = self.get_object(request, unquote(object_id))
         if order is None:
@@ -184,18 +193,23 @@ class OrderAdmin(admin.ModelAdmin):
         if not self.has_change_permission(request, order):
             raise PermissionDenied
         change_url = reverse("admin:orders_order_change", args=[order.pk])
-        form = form_class(request.POST if request.method == "POST" else None)
+        form = move.form_class(request.POST if request.method == "POST" else None)
         if form.is_valid():
-            self._apply(request, [order], done, lambda order: perform(order, form.cleaned_data))
+            self._apply(
+                request,
+                [order],
+                move.to,
+                lambda order: move.perform(order.pk, request.user.pk, form.cleaned_data),
+            )
             return HttpResponseRedirect(change_url)
         return self._render(
             request,
             "admin/orders/order/confirm_action.html",
-            title=f"{title} {order.number}",
-            intro=intro,
+            title=f"{move.title} {order.number}",
+            intro=move.intro,
             orders=[order],
             form=form,
-            submit=submit,
+            submit=move.submit,
             back_url=change_url,
         )
 
@@ -211,7 +225,7 @@ class OrderAdmin(admin.ModelAdmin):
                 self._apply(
                     request,
                     [order for pk, order in orders.items() if pk in rows],
-                    "Shipped",
+                    OrderStatus.SHIPPED,
                     lambda order: services.ship_order(
                         order_id=order.pk,
                         carrier=rows[order.pk]["carrier"],
@@ -242,7 +256,7 @@ class OrderAdmin(admin.ModelAdmin):
         self._apply(
             request,
             self._selected(queryset),
-            "Delivered",
+            OrderStatus.DELIVERED,
             lambda order: services.deliver_order(order_id=order.pk),
         )
 
@@ -254,7 +268,7 @@ class OrderAdmin(admin.ModelAdmin):
             self._apply(
                 request,
                 orders,
-                "Cancelled",
+                OrderStatus.CANCELLED,
                 lambda order: services.cancel_order(
                     order_id=order.pk, actor_id=request.user.pk, note=form.cleaned_data["note"]
                 ),
@@ -284,10 +298,11 @@ class OrderAdmin(admin.ModelAdmin):
         self,
         request: HttpRequest,
         orders: Iterable[Order],
-        done: str,
+        to: OrderStatus,
         move: Callable[[Order], None],
     ) -> None:
-        """Move each order through a service; report successes together, refusals one by one."""
+        """Move each order to `to` through a service; report successes together (by the status's
+        name), refusals one by one."""
         moved = []
         for order in orders:
             try:
@@ -298,7 +313,7 @@ class OrderAdmin(admin.ModelAdmin):
                 moved.append(order.number)
         if moved:
             self.message_user(
-                request, f"{done} {len(moved)} order(s): {', '.join(moved)}.", messages.SUCCESS
+                request, f"{to.label} {len(moved)} order(s): {', '.join(moved)}.", messages.SUCCESS
             )
 
     def _render(self, request: HttpRequest, template: str, **context) -> TemplateResponse:

@@ -14,6 +14,7 @@ from django.db.transaction import TransactionManagementError
 
 from catalog import services as catalog
 from kernel import address
+from kernel.dtos import from_fields
 from kernel.ids import is_id
 from kernel.money import CENT, DECIMAL_PLACES, MAX_DIGITS, quantize, shop_currency
 from orders import numbers
@@ -133,13 +134,7 @@ def place_order(
         line.order = order
     OrderLine.objects.bulk_create(order_lines)
     OrderEvent.objects.create(order=order, status=OrderStatus.PENDING, note="Order placed.")
-    return OrderSummary(
-        id=order.id,
-        number=order.number,
-        status=order.status,
-        total=order.total,
-        currency=order.currency,
-    )
+    return from_fields(OrderSummary, order)
 
 
 def _locked(queryset: QuerySet[Order]) -> Order:
@@ -186,13 +181,8 @@ def _checked_note(note: str) -> str:
 
 
 def _payment_due(order: Order) -> PaymentDue:
-    return PaymentDue(
-        order_id=order.id,
-        order_number=order.number,
-        customer_id=order.customer_id,
-        amount=order.total,
-        currency=order.currency,
-        status=order.status,
+    return from_fields(
+        PaymentDue, order, order_id=order.pk, order_number=order.number, amount=order.total
     )
 
 

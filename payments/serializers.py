@@ -7,7 +7,6 @@ from rest_framework import serializers
 
 from kernel.api.serializers import IdField, MoneyField, StrictCharField, StrictSerializer
 from kernel.ids import MAX_ID
-from kernel.money import DECIMAL_PLACES, MAX_DIGITS
 from payments.models import PaymentStatus
 
 
@@ -37,16 +36,12 @@ class PaymentSerializer(serializers.Serializer):
 
     id = serializers.IntegerField(read_only=True)
     order_id = serializers.IntegerField(read_only=True)
-    amount = serializers.DecimalField(
-        max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES, read_only=True
-    )
+    amount = MoneyField(read_only=True)
     currency = serializers.CharField(read_only=True)
     status = serializers.ChoiceField(choices=PaymentStatus.choices, read_only=True)
     provider = serializers.CharField(read_only=True)
     failure_code = serializers.CharField(read_only=True)
-    refunded_amount = serializers.DecimalField(
-        max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES, read_only=True
-    )
+    refunded_amount = MoneyField(read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
 
@@ -54,9 +49,7 @@ class PaymentSerializer(serializers.Serializer):
 class RefundSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     payment_id = serializers.IntegerField(read_only=True)
-    amount = serializers.DecimalField(
-        max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES, read_only=True
-    )
+    amount = MoneyField(read_only=True)
     currency = serializers.CharField(read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
 

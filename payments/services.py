@@ -18,6 +18,7 @@ from typing import Literal
 
 from django.db import IntegrityError, transaction
 
+from kernel.dtos import from_fields
 from kernel.money import CENT
 from orders import services as order_services
 from orders.exceptions import InvalidTransition, OrderNotFound, OrderNotPayable
@@ -58,29 +59,11 @@ def _refund_idempotency_key(refund_id: int) -> str:
 
 
 def _payment_summary(payment: Payment) -> PaymentSummary:
-    return PaymentSummary(
-        id=payment.pk,
-        order_id=payment.order_id,
-        customer_id=payment.customer_id,
-        amount=payment.amount,
-        currency=payment.currency,
-        status=payment.status,
-        provider=payment.provider,
-        failure_code=payment.failure_code,
-        refunded_amount=payment.refunded_amount,
-        created_at=payment.created_at,
-        updated_at=payment.updated_at,
-    )
+    return from_fields(PaymentSummary, payment)
 
 
 def _refund_summary(refund: Refund) -> RefundSummary:
-    return RefundSummary(
-        id=refund.pk,
-        payment_id=refund.payment_id,
-        amount=refund.amount,
-        currency=refund.currency,
-        created_at=refund.created_at,
-    )
+    return from_fields(RefundSummary, refund)
 
 
 def pay_order(*, order_id: int, customer_id: int, token: str) -> PaymentSummary:

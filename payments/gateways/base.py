@@ -11,7 +11,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
+from typing import Generic, Literal, TypeVar
 
 from payments.exceptions import InvalidPaymentToken, InvalidWebhook
 
@@ -27,6 +27,7 @@ __all__ = [
 
 ChargeStatus = Literal["succeeded", "failed", "processing"]
 RefundStatus = Literal["succeeded", "failed"]
+StatusT = TypeVar("StatusT", ChargeStatus, RefundStatus)
 
 
 class GatewayError(Exception):
@@ -34,23 +35,26 @@ class GatewayError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
-class ChargeResult:
-    """The provider's answer to a charge: what it captured (or not), in its own words."""
+class _MoneyMoved(Generic[StatusT]):
+    """The provider's answer to moving money: what it moved (or not), in its own words."""
 
-    status: ChargeStatus
+    status: StatusT
     reference: str
     amount: Decimal
     currency: str
     failure_code: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class RefundResult:
-    status: RefundStatus
-    reference: str
-    amount: Decimal
-    currency: str
-    failure_code: str = ""
+class ChargeResult(_MoneyMoved[ChargeStatus]):
+    """The provider's answer to a charge."""
+
+    __slots__ = ()
+
+
+class RefundResult(_MoneyMoved[RefundStatus]):
+    """The provider's answer to a refund."""
+
+    __slots__ = ()
 
 
 @dataclass(frozen=True, slots=True)

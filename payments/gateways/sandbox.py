@@ -8,12 +8,14 @@ tells shop by webhook.
 """
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
+from typing import TypeVar
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from kernel.dtos import from_fields
 from payments.exceptions import InvalidPaymentToken
 from payments.gateways.base import ChargeResult, PaymentGateway, RefundResult, WebhookEvent
 from payments.gateways.webhooks import (
@@ -24,6 +26,9 @@ from payments.gateways.webhooks import (
 )
 from payments.models import SandboxCharge, SandboxRefund
 
+LedgerRow = TypeVar("LedgerRow", SandboxCharge, SandboxRefund)
+Result = TypeVar("Result", ChargeResult, RefundResult)
+
 TOKEN_OUTCOMES: dict[str, tuple[str, str]] = {
     "tok_visa": ("succeeded", ""),
     "tok_chargeDeclined": ("failed", "card_declined"),
@@ -33,22 +38,34 @@ TOKEN_OUTCOMES: dict[str, tuple[str, str]] = {
 
 
 def _charge_result(charge: SandboxCharge) -> ChargeResult:
-    return ChargeResult(
-        status=charge.status,
-        reference=charge.reference,
-        amount=charge.amount,
-        currency=charge.currency,
-        failure_code=charge.failure_code,
-    )
+    return from_fields(ChargeResult, charge)
 
 
 def _refund_result(refund: SandboxRefund) -> RefundResult:
-    return RefundResult(
-        status="succeeded",
-        reference=refund.reference,
-        amount=refund.amount,
-        currency=refund.currency,
-    )
+    return from_fields(RefundResult, refund, status="succeeded", failure_code="")
+
+
+def _once(
+    ledger: type[LedgerRow],
+    idempotency_key: str,
+    *,
+    record: Callable[[], Result],
+    answer: Callable[[LedgerRow], Result],
+) -> Result:
+    """What the provider answered the first time it was asked with `idempotency_key`.
+
+    The first request `record`s its row in the ledger (in a transaction: a refusal leaves no
+    row); a repeat, or a concurrent twin that lost the race for the unique key, gets the
+    `answer` of the row the first one left.
+    """
+    existing = ledger.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return answer(existing)
+    try:
+        with transaction.atomic():
+            return record()
+    except IntegrityError:
+        return answer(ledger.objects.get(idempotency_key=idempotency_key))
 
 
 class SandboxGateway(PaymentGateway):
@@ -63,59 +80,49 @@ class SandboxGateway(PaymentGateway):
     def charge(
         self, *, amount: Decimal, currency: str, token: str, idempotency_key: str
     ) -> ChargeResult:
-        existing = SandboxCharge.objects.filter(idempotency_key=idempotency_key).first()
-        if existing is not None:
-            return _charge_result(existing)
-        self.validate_token(token=token)
-        status, failure_code = TOKEN_OUTCOMES[token]
-        try:
-            with transaction.atomic():
-                charge = SandboxCharge.objects.create(
-                    idempotency_key=idempotency_key,
-                    reference=f"ch_sandbox_{uuid.uuid4().hex}",
-                    amount=amount,
-                    currency=currency,
-                    status=status,
-                    failure_code=failure_code,
-                )
-        except IntegrityError:
-            charge = SandboxCharge.objects.get(idempotency_key=idempotency_key)
-        return _charge_result(charge)
+        def record() -> ChargeResult:
+            self.validate_token(token=token)
+            status, failure_code = TOKEN_OUTCOMES[token]
+            charge = SandboxCharge.objects.create(
+                idempotency_key=idempotency_key,
+                reference=f"ch_sandbox_{uuid.uuid4().hex}",
+                amount=amount,
+                currency=currency,
+                status=status,
+                failure_code=failure_code,
+            )
+            return _charge_result(charge)
+
+        return _once(SandboxCharge, idempotency_key, record=record, answer=_charge_result)
 
     def refund(
         self, *, charge_reference: str, amount: Decimal, currency: str, idempotency_key: str
     ) -> RefundResult:
-        existing = SandboxRefund.objects.filter(idempotency_key=idempotency_key).first()
-        if existing is not None:
-            return _refund_result(existing)
-        try:
-            with transaction.atomic():
-                charge = (
-                    SandboxCharge.objects.select_for_update()
-                    .filter(reference=charge_reference)
-                    .first()
-                )
-                failure_code = self._refund_refusal(charge, amount=amount, currency=currency)
-                if failure_code:
-                    return RefundResult(
-                        status="failed",
-                        reference="",
-                        amount=amount,
-                        currency=currency,
-                        failure_code=failure_code,
-                    )
-                refund = SandboxRefund.objects.create(
-                    idempotency_key=idempotency_key,
-                    reference=f"re_sandbox_{uuid.uuid4().hex}",
-                    charge=charge,
+        def record() -> RefundResult:
+            charge = (
+                SandboxCharge.objects.select_for_update().filter(reference=charge_reference).first()
+            )
+            failure_code = self._refund_refusal(charge, amount=amount, currency=currency)
+            if failure_code:
+                return RefundResult(
+                    status="failed",
+                    reference="",
                     amount=amount,
                     currency=currency,
+                    failure_code=failure_code,
                 )
-                charge.refunded_amount += amount
-                charge.save(update_fields=["refunded_amount"])
-        except IntegrityError:
-            refund = SandboxRefund.objects.get(idempotency_key=idempotency_key)
-        return _refund_result(refund)
+            refund = SandboxRefund.objects.create(
+                idempotency_key=idempotency_key,
+                reference=f"re_sandbox_{uuid.uuid4().hex}",
+                charge=charge,
+                amount=amount,
+                currency=currency,
+            )
+            charge.refunded_amount += amount
+            charge.save(update_fields=["refunded_amount"])
+            return _refund_result(refund)
+
+        return _once(SandboxRefund, idempotency_key, record=record, answer=_refund_result)
 
     @staticmethod
     def _refund_refusal(charge: SandboxCharge | None, *, amount: Decimal, currency: str) -> str:

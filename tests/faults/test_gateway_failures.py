@@ -13,10 +13,9 @@ from django.db import OperationalError
 from orders import services as order_services
 from orders.models import OrderEvent
 from payments import services as payment_services
-from payments.gateways.sandbox import SandboxGateway
 from payments.models import Payment, SandboxCharge
 from tests.factories import order_status, order_total
-from tests.payments.support import event_body, send_webhook
+from tests.payments.support import event_body, fail_charge, fail_refund, send_webhook
 from tests.security.conftest import database_state
 
 pytestmark = pytest.mark.django_db
@@ -48,17 +47,6 @@ def assert_consistent(order_id: int) -> None:
         assert paid_events == 0
 
 
-def _fail_charge(monkeypatch, *, error: Exception, after_capturing: bool) -> None:
-    real_charge = SandboxGateway.charge
-
-    def charge(self, **kwargs):
-        if after_capturing:
-            real_charge(self, **kwargs)
-        raise error
-
-    monkeypatch.setattr(SandboxGateway, "charge", charge)
-
-
 FAILURES = [
     pytest.param(ConnectionRefusedError("refused"), False, id="refused-before-charging"),
     pytest.param(TimeoutError("connect timeout"), False, id="timeout-before-charging"),
@@ -80,7 +68,7 @@ def test_a_charge_that_fails_midway_then_a_retry_pays_the_order_once(
 ):
     order_id = shop.orders["pending"]
     body = {"order_id": order_id, "token": "tok_visa"}
-    _fail_charge(monkeypatch, error=error, after_capturing=after_capturing)
+    fail_charge(monkeypatch, error=error, after_capturing=after_capturing)
 
     failed = customer_client.post(PAYMENTS, body, format="json", headers=first)
 
@@ -134,7 +122,7 @@ def test_a_success_event_must_name_the_charge_whose_answer_was_lost(
     customer_client, anon_client, shop, monkeypatch, cancelled
 ):
     order_id = shop.orders["pending"]
-    _fail_charge(monkeypatch, error=TimeoutError("read timeout"), after_capturing=True)
+    fail_charge(monkeypatch, error=TimeoutError("read timeout"), after_capturing=True)
     customer_client.post(PAYMENTS, {"order_id": order_id, "token": "tok_visa"})
     monkeypatch.undo()
     if cancelled:
@@ -176,10 +164,7 @@ def test_a_cancellation_whose_refund_fails_is_502_and_changes_nothing(
     order_id = shop.orders["paid"]
     before = database_state()
 
-    def refund_fails(self, **kwargs):
-        raise error
-
-    monkeypatch.setattr(SandboxGateway, "refund", refund_fails)
+    fail_refund(monkeypatch, error)
 
     response = customer_client.post(f"/api/v1/orders/{order_id}/cancel/")
 

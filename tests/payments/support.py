@@ -7,12 +7,38 @@ from decimal import Decimal
 
 from django.conf import settings
 
+from payments.gateways.sandbox import SandboxGateway
 from payments.gateways.webhooks import SIGNATURE_HEADER, signature_header
 from payments.models import SandboxCharge
 
 PAYMENTS_URL = "/api/v1/payments/"
 WEBHOOK_URL = "/api/v1/payments/webhooks/sandbox/"
 ORDER_TOTAL = Decimal("25.00")
+
+
+def fail_charge(monkeypatch, *, after_capturing: bool, error: Exception | None = None) -> list[str]:
+    """Make the sandbox's charges fail with `error` (a timeout unless given), before or after
+    the provider captures the money; the idempotency keys of the charges tried, in order."""
+    real_charge = SandboxGateway.charge
+    keys: list[str] = []
+
+    def charge(self, **kwargs):
+        keys.append(kwargs["idempotency_key"])
+        if after_capturing:
+            real_charge(self, **kwargs)
+        raise error or TimeoutError("The provider did not answer in time.")
+
+    monkeypatch.setattr(SandboxGateway, "charge", charge)
+    return keys
+
+
+def fail_refund(monkeypatch, error: Exception) -> None:
+    """Make the sandbox's refunds fail with `error` before the provider records anything."""
+
+    def refund(self, **kwargs):
+        raise error
+
+    monkeypatch.setattr(SandboxGateway, "refund", refund)
 
 
 def sandbox_charge_count() -> int:

@@ -17,6 +17,7 @@ from tests.payments.support import (
     PAYMENTS_URL,
     WEBHOOK_URL,
     event_body,
+    fail_charge,
     pay,
     sandbox_charge_count,
     send_webhook,
@@ -208,13 +209,7 @@ def test_paying_needs_authentication(anon_client, order_id):
 def test_a_provider_that_does_not_answer_is_502_and_a_retry_charges_once(
     customer_client, order_id, monkeypatch
 ):
-    real_charge = SandboxGateway.charge
-
-    def charge_then_time_out(self, **kwargs):
-        real_charge(self, **kwargs)
-        raise TimeoutError
-
-    monkeypatch.setattr(SandboxGateway, "charge", charge_then_time_out)
+    fail_charge(monkeypatch, after_capturing=True)
 
     response = pay(customer_client, order_id, "tok_visa")
 
@@ -319,13 +314,7 @@ def test_a_refused_request_is_not_stored_so_its_retry_is_processed_afresh(
 def test_a_502_is_not_stored_and_its_retry_with_the_same_key_charges_once(
     customer_client, order_id, monkeypatch
 ):
-    real_charge = SandboxGateway.charge
-
-    def charge_then_time_out(self, **kwargs):
-        real_charge(self, **kwargs)
-        raise TimeoutError
-
-    monkeypatch.setattr(SandboxGateway, "charge", charge_then_time_out)
+    fail_charge(monkeypatch, after_capturing=True)
     first = pay(customer_client, order_id, "tok_visa", **{"Idempotency-Key": "k6"})
     monkeypatch.undo()
 

@@ -21,7 +21,7 @@ from payments.gateways.base import RefundResult
 from payments.gateways.sandbox import SandboxGateway
 from payments.models import Payment, Refund, SandboxCharge
 from tests.factories import order_status
-from tests.payments.support import ORDER_TOTAL, sandbox_charge_count
+from tests.payments.support import ORDER_TOTAL, fail_charge, sandbox_charge_count
 
 
 @pytest.fixture
@@ -38,21 +38,6 @@ def pay(order_id, customer):
 def paid(pay):
     """A payment of the customer's order that succeeded: the order is paid."""
     return pay("tok_visa")
-
-
-def gateway_times_out(monkeypatch, *, after_charging: bool) -> list[str]:
-    """Make the sandbox's charge fail like a timeout, before or after it records the charge."""
-    real_charge = SandboxGateway.charge
-    keys: list[str] = []
-
-    def charge(self, **kwargs):
-        keys.append(kwargs["idempotency_key"])
-        if after_charging:
-            real_charge(self, **kwargs)
-        raise TimeoutError("The provider did not answer in time.")
-
-    monkeypatch.setattr(SandboxGateway, "charge", charge)
-    return keys
 
 
 # Paying
@@ -176,7 +161,7 @@ def test_the_database_refuses_a_second_live_payment_for_an_order(paid):
 
 
 def test_a_gateway_timeout_leaves_the_payment_processing(pay, monkeypatch, order_id):
-    gateway_times_out(monkeypatch, after_charging=True)
+    fail_charge(monkeypatch, after_capturing=True)
 
     with pytest.raises(GatewayUnavailable):
         pay("tok_visa")
@@ -189,7 +174,7 @@ def test_a_gateway_timeout_leaves_the_payment_processing(pay, monkeypatch, order
 def test_a_retry_after_a_timeout_asks_again_with_the_same_key_and_charges_once(
     pay, monkeypatch, order_id
 ):
-    keys = gateway_times_out(monkeypatch, after_charging=True)
+    keys = fail_charge(monkeypatch, after_capturing=True)
     with pytest.raises(GatewayUnavailable):
         pay("tok_visa")
     monkeypatch.undo()
@@ -206,7 +191,7 @@ def test_a_retry_after_a_timeout_asks_again_with_the_same_key_and_charges_once(
 def test_a_retry_after_a_charge_that_never_reached_the_provider_charges_once(
     pay, monkeypatch, order_id
 ):
-    gateway_times_out(monkeypatch, after_charging=False)
+    fail_charge(monkeypatch, after_capturing=False)
     with pytest.raises(GatewayUnavailable):
         pay("tok_visa")
     assert sandbox_charge_count() == 0

@@ -158,22 +158,27 @@ def test_the_python_client_type_checks_the_story(python_client):
     )
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_python_story_runs_against_a_live_server(python_client, live_server):
+def _story_order(command: list[str], *, cwd: Path, env: dict[str, str]) -> dict:
+    """Stock the mug a story buys two of, run the story; the order it printed as JSON."""
     catalog_services.create_product(
         sku="SDK-1", name="Storefront mug", price=Decimal("12.50"), stock=5
     )
+    return json.loads(_run(command, cwd=cwd, env={**os.environ, **env}).stdout)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_python_story_runs_against_a_live_server(python_client, live_server):
     script = (
         "import json, sys, story\n"
         "order = story.run(sys.argv[1], sys.argv[2])\n"
         "print(json.dumps({'status': order.status, 'total': order.total}))\n"
     )
-    result = _run(
+    order = _story_order(
         [sys.executable, "-c", script, live_server.url, PASSWORD],
         cwd=python_client,
-        env={**os.environ, "PYTHONPATH": str(python_client), "PYTHONDONTWRITEBYTECODE": "1"},
+        env={"PYTHONPATH": str(python_client), "PYTHONDONTWRITEBYTECODE": "1"},
     )
-    assert json.loads(result.stdout) == {"status": "paid", "total": "25.00"}
+    assert order == {"status": "paid", "total": "25.00"}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -196,17 +201,14 @@ def test_the_typescript_story_type_checks_and_runs_against_a_live_server(
     (folder / "package.json").write_text(json.dumps({"type": "module"}), encoding="utf-8")
     _run([str(node_tools / "tsc"), "--project", str(folder), "--strict"], cwd=folder)
 
-    catalog_services.create_product(
-        sku="SDK-1", name="Storefront mug", price=Decimal("12.50"), stock=5
-    )
     script = (
         'import { run } from "./out/story.js";\n'
         "const order = await run(process.env.STORY_URL, process.env.STORY_PASSWORD);\n"
         "console.log(JSON.stringify({ status: order.status, total: order.total }));\n"
     )
-    result = _run(
+    order = _story_order(
         [shutil.which("node") or "node", "--input-type=module", "--eval", script],
         cwd=folder,
-        env={**os.environ, "STORY_URL": live_server.url, "STORY_PASSWORD": PASSWORD},
+        env={"STORY_URL": live_server.url, "STORY_PASSWORD": PASSWORD},
     )
-    assert json.loads(result.stdout) == {"status": "paid", "total": "25.00"}
+    assert order == {"status": "paid", "total": "25.00"}

@@ -47,28 +47,29 @@ def _ids(action) -> str:
     return f"{method.upper()} {template}"
 
 
-@pytest.mark.parametrize("action", STAFF_ACTIONS, ids=_ids)
-def test_a_customer_gets_403_for_every_staff_action_and_nothing_changes(
-    customer_client, shop, unchanged, action
-):
-    method, template, body = action
-
-    response = getattr(customer_client, method)(_url(template, shop), body, format="json")
-
-    assert response.status_code == 403
-    assert response.json()["code"] == "permission_denied"
+@pytest.fixture
+def caller(request):
+    """The client fixture named by the test's parameter, signed in (if at all) before
+    `unchanged` takes its snapshot."""
+    return request.getfixturevalue(request.param)
 
 
 @pytest.mark.parametrize("action", STAFF_ACTIONS, ids=_ids)
-def test_an_anonymous_caller_gets_401_for_every_staff_action_and_nothing_changes(
-    anon_client, shop, unchanged, action
+@pytest.mark.parametrize(
+    ("caller", "status", "code"),
+    [("customer_client", 403, "permission_denied"), ("anon_client", 401, "not_authenticated")],
+    ids=["customer", "anonymous"],
+    indirect=["caller"],
+)
+def test_a_customer_gets_403_and_an_anonymous_caller_401_for_every_staff_action_and_nothing_changes(
+    caller, shop, unchanged, action, status, code
 ):
     method, template, body = action
 
-    response = getattr(anon_client, method)(_url(template, shop), body, format="json")
+    response = getattr(caller, method)(_url(template, shop), body, format="json")
 
-    assert response.status_code == 401
-    assert response.json()["code"] == "not_authenticated"
+    assert response.status_code == status
+    assert response.json()["code"] == code
 
 
 def _requires_staff(method: str, callback) -> bool:

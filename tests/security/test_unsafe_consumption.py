@@ -16,6 +16,7 @@ from payments.gateways.base import RefundResult
 from payments.gateways.sandbox import SandboxGateway
 from payments.models import Payment, Refund, SandboxCharge
 from tests.factories import order_status
+from tests.payments.support import fail_charge, fail_refund
 
 pytestmark = pytest.mark.django_db
 
@@ -87,13 +88,7 @@ def test_a_charge_status_shop_does_not_know_is_not_taken_for_a_payment(
 @pytest.fixture
 def provider_times_out(monkeypatch):
     """The provider captures the charge, but its answer never arrives."""
-    real_charge = SandboxGateway.charge
-
-    def charge_then_time_out(self, **kwargs):
-        real_charge(self, **kwargs)
-        raise TimeoutError("read timed out")
-
-    monkeypatch.setattr(SandboxGateway, "charge", charge_then_time_out)
+    fail_charge(monkeypatch, after_capturing=True)
     return monkeypatch
 
 
@@ -131,10 +126,7 @@ def test_a_provider_timeout_leaves_the_payment_processing_and_the_same_key_charg
 def test_a_refund_the_provider_does_not_answer_is_502_and_changes_nothing(
     staff_client, shop, monkeypatch, unchanged, failure
 ):
-    def refund_fails(self, **kwargs):
-        raise failure
-
-    monkeypatch.setattr(SandboxGateway, "refund", refund_fails)
+    fail_refund(monkeypatch, failure)
 
     response = staff_client.post(f"/api/v1/payments/{shop.payments['succeeded']}/refund/")
 

@@ -7,10 +7,10 @@ import pytest
 from django.conf import settings
 
 from orders.models import OrderEvent
-from payments.gateways.webhooks import SIGNATURE_HEADER, compute_signature
+from payments.gateways.webhooks import compute_signature
 from payments.models import Payment
 from tests.factories import order_status
-from tests.payments.support import WEBHOOK_URL, event_body
+from tests.payments.support import event_body, send_webhook
 
 pytestmark = pytest.mark.django_db
 
@@ -20,16 +20,6 @@ FORGED = "0" * 64
 def _signature(body: bytes, timestamp: int, secret: str | None = None) -> str:
     return compute_signature(
         secret=secret or settings.PAYMENTS_SANDBOX_WEBHOOK_SECRET, timestamp=timestamp, body=body
-    )
-
-
-def _deliver(client, body: bytes, header: str):
-    return client.generic(
-        "POST",
-        WEBHOOK_URL,
-        body,
-        content_type="application/json",
-        headers={SIGNATURE_HEADER: header},
     )
 
 
@@ -50,7 +40,7 @@ def test_one_valid_v1_among_several_signatures_is_accepted(anon_client, shop, po
     signatures[position] = _signature(body, now)
     header = f"t={now}," + ",".join(f"v1={signature}" for signature in signatures)
 
-    response = _deliver(anon_client, body, header)
+    response = send_webhook(anon_client, body, header=header)
 
     assert response.status_code == 200
     assert response.json() == {"outcome": "processed"}
@@ -69,7 +59,7 @@ def test_a_correct_signature_under_any_scheme_but_v1_is_refused(
     now = int(time.time())
     header = f"t={now}," + ",".join(f"{scheme}={_signature(body, now)}" for scheme in schemes)
 
-    response = _deliver(anon_client, body, header)
+    response = send_webhook(anon_client, body, header=header)
 
     assert response.status_code == 400
     assert response.json()["code"] == "invalid_webhook"
@@ -105,7 +95,7 @@ def test_a_forged_stale_or_malformed_signature_is_400_and_changes_nothing(
         future_signature=_signature(body, future),
     )
 
-    response = _deliver(anon_client, body, filled)
+    response = send_webhook(anon_client, body, header=filled)
 
     assert response.status_code == 400
     assert response.json()["code"] == "invalid_webhook"
@@ -113,7 +103,7 @@ def test_a_forged_stale_or_malformed_signature_is_400_and_changes_nothing(
 
 def _signed(client, body: bytes):
     now = int(time.time())
-    return _deliver(client, body, f"t={now},v1={_signature(body, now)}")
+    return send_webhook(client, body, header=f"t={now},v1={_signature(body, now)}")
 
 
 def test_payment_failed_after_payment_succeeded_is_200_and_changes_nothing(anon_client, shop):
