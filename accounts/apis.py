@@ -23,13 +23,8 @@ from accounts.serializers import (
 )
 from kernel.api.errors import WWW_AUTHENTICATE
 from kernel.api.schema import ErrorSerializer, error_response, error_responses
+from kernel.api.serializers import validated
 from kernel.api.throttling import ScopedRateThrottle
-
-
-def _validated(serializer_class, request, **kwargs) -> dict:
-    serializer = serializer_class(data=request.data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _token_check_schema(*, ok, refused: str, errors: tuple[int, ...] = (400,), **schema):
@@ -75,7 +70,7 @@ class RegisterView(PublicView):
         responses={201: AccountSerializer, **error_responses(400, 429)},
     )
     def post(self, request):
-        user = services.register_user(**_validated(RegisterSerializer, request))
+        user = services.register_user(**validated(RegisterSerializer, request.data))
         return Response(AccountSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
@@ -93,7 +88,7 @@ class TokenObtainView(PublicView):
         errors=(400, 429),
     )
     def post(self, request):
-        pair = services.obtain_token_pair(**_validated(TokenObtainSerializer, request))
+        pair = services.obtain_token_pair(**validated(TokenObtainSerializer, request.data))
         return Response(TokenPairSerializer(pair).data)
 
 
@@ -109,7 +104,7 @@ class TokenRefreshView(PublicView):
         refused="The refresh token is invalid, expired or dead, or its user is.",
     )
     def post(self, request):
-        data = _validated(RefreshSerializer, request)
+        data = validated(RefreshSerializer, request.data)
         pair = services.refresh_token_pair(refresh_token=data["refresh"])
         return Response(TokenPairSerializer(pair).data)
 
@@ -126,7 +121,7 @@ class TokenVerifyView(PublicView):
         refused="The token is invalid, expired or dead, or its user is.",
     )
     def post(self, request):
-        data = _validated(TokenVerifySerializer, request)
+        data = validated(TokenVerifySerializer, request.data)
         services.verify_token(token=data["token"])
         return Response({})
 
@@ -150,7 +145,7 @@ class LogoutView(AccountsView):
         },
     )
     def post(self, request):
-        data = _validated(RefreshSerializer, request)
+        data = validated(RefreshSerializer, request.data)
         services.logout(user_id=request.user.pk, refresh_token=data["refresh"])
         return Response(status=status.HTTP_205_RESET_CONTENT)
 
@@ -172,7 +167,7 @@ class MeView(AccountsView):
         responses={200: MeSerializer, **error_responses(400, 401)},
     )
     def patch(self, request):
-        data = _validated(MeUpdateSerializer, request, partial=True)
+        data = validated(MeUpdateSerializer, request.data, partial=True)
         user = services.update_profile(user_id=request.user.pk, **data)
         return Response(MeSerializer(user).data)
 
@@ -196,7 +191,7 @@ class PasswordChangeView(AccountsView):
     )
     def post(self, request):
         services.change_password(
-            user_id=request.user.pk, **_validated(PasswordChangeSerializer, request)
+            user_id=request.user.pk, **validated(PasswordChangeSerializer, request.data)
         )
         if isinstance(request.successful_authenticator, SessionAuthentication):
             # Keep the browsable API's session alive; every other session is signed out.

@@ -24,6 +24,7 @@ from catalog.serializers import (
 )
 from kernel.api.permissions import StaffPermission, forbidden_without
 from kernel.api.schema import error_responses
+from kernel.api.serializers import validated
 
 FILTER_PARAMETERS = frozenset(ProductFilter.base_filters)
 
@@ -72,9 +73,7 @@ class CategoryViewSet(viewsets.GenericViewSet):
         },
     )
     def create(self, request):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        category = services.create_category(**serializer.validated_data)
+        category = services.create_category(**validated(CategoryWriteSerializer, request.data))
         return Response(CategorySerializer(category).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -87,10 +86,10 @@ class CategoryViewSet(viewsets.GenericViewSet):
         },
     )
     def partial_update(self, request, slug: str):
-        category = self.get_object()
-        serializer = self.get_serializer(data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        category = services.update_category(category=category, data=serializer.validated_data)
+        category = services.update_category(
+            category=self.get_object(),
+            data=validated(CategoryWriteSerializer, request.data, partial=True),
+        )
         return Response(CategorySerializer(category).data)
 
     @extend_schema(
@@ -164,9 +163,7 @@ class ProductViewSet(viewsets.GenericViewSet):
         },
     )
     def create(self, request):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        product = services.create_product(**serializer.validated_data)
+        product = services.create_product(**validated(ProductWriteSerializer, request.data))
         return self._product_response(product.id, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -209,9 +206,8 @@ class ProductViewSet(viewsets.GenericViewSet):
 
     def _update(self, request, *, partial: bool) -> Response:
         product = self.get_object()
-        serializer = self.get_serializer(data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        services.update_product(product=product, data=serializer.validated_data)
+        data = validated(ProductWriteSerializer, request.data, partial=partial)
+        services.update_product(product=product, data=data)
         return self._product_response(product.id)
 
     def _product_response(self, product_id: int, *, status_code: int = status.HTTP_200_OK):

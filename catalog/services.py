@@ -27,20 +27,18 @@ from catalog.exceptions import (
 )
 from catalog.models import MAX_STOCK, MIN_PRICE, Category, Product
 from kernel.db import execute
+from kernel.dtos import from_fields
 from kernel.money import CENT, DECIMAL_PLACES, MAX_DIGITS, shop_currency
 
 StockLines = Iterable[tuple[int, int]]
 
 
 def _snapshot(product: Product, *, stock: int | None = None) -> ProductSnapshot:
-    return ProductSnapshot(
-        id=product.id,
-        sku=product.sku,
-        name=product.name,
-        price=product.price,
+    return from_fields(
+        ProductSnapshot,
+        product,
         currency=shop_currency(),
         stock=product.stock if stock is None else stock,
-        is_active=product.is_active,
     )
 
 

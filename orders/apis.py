@@ -15,7 +15,7 @@ from kernel.api.schema import (
     error_responses,
     idempotency_parameters,
 )
-from kernel.api.serializers import EmptyBodySerializer
+from kernel.api.serializers import EmptyBodySerializer, validated
 from kernel.api.throttling import ScopedRateThrottle
 from kernel.idempotency import idempotent
 from kernel.permissions import staff_has
@@ -125,9 +125,8 @@ class OrderViewSet(viewsets.GenericViewSet):
         responses={200: OrderSerializer(many=True), **error_responses(400, 401)},
     )
     def list(self, request):
-        params = OrderListParamsSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        user, order_status = request.user, params.validated_data.get("status")
+        params = validated(OrderListParamsSerializer, request.query_params)
+        user, order_status = request.user, params.get("status")
         orders = self.paginator.paginate_rows(
             request,
             count=selectors.count_orders(user=user, status=order_status),
@@ -151,9 +150,7 @@ class OrderViewSet(viewsets.GenericViewSet):
     )
     @idempotent("orders.place", atomic=True)
     def create(self, request):
-        serializer = OrderCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(OrderCreateSerializer, request.data)
         placed = services.place_order(
             customer_id=request.user.pk,
             items=[(item["product_id"], item["quantity"]) for item in data["items"]],
@@ -185,7 +182,7 @@ class OrderViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk: int):
-        EmptyBodySerializer(data=request.data).is_valid(raise_exception=True)
+        validated(EmptyBodySerializer, request.data)
         customer_id = selectors.visible_order_customer_id(user=request.user, order_id=pk)
         if customer_id != request.user.pk and not staff_has(request.user, CHANGE_ORDER):
             self.permission_denied(request, message=denied_message([CHANGE_ORDER]))
@@ -210,9 +207,7 @@ class OrderViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def ship(self, request, pk: int):
-        serializer = OrderShipSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.ship_order(order_id=pk, **serializer.validated_data)
+        services.ship_order(order_id=pk, **validated(OrderShipSerializer, request.data))
         return self._order_response(pk)
 
     @extend_schema(
@@ -227,6 +222,6 @@ class OrderViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def deliver(self, request, pk: int):
-        EmptyBodySerializer(data=request.data).is_valid(raise_exception=True)
+        validated(EmptyBodySerializer, request.data)
         services.deliver_order(order_id=pk)
         return self._order_response(pk)

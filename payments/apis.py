@@ -17,6 +17,7 @@ from kernel.api.schema import (
     error_responses,
     idempotency_parameters,
 )
+from kernel.api.serializers import validated
 from kernel.idempotency import idempotent
 from payments import selectors, services
 from payments.exceptions import InvalidWebhook
@@ -94,11 +95,8 @@ class PaymentViewSet(GenericViewSet):
         responses={200: PaymentSerializer(many=True), **error_responses(400, 401)},
     )
     def list(self, request):
-        query = PaymentListQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        payments = selectors.payments_visible_to(
-            user=request.user, order_id=query.validated_data.get("order")
-        )
+        query = validated(PaymentListQuerySerializer, request.query_params)
+        payments = selectors.payments_visible_to(user=request.user, order_id=query.get("order"))
         page = self.paginate_queryset(payments)
         return self.get_paginated_response(PaymentSerializer(page, many=True).data)
 
@@ -141,12 +139,11 @@ class PaymentViewSet(GenericViewSet):
     )
     @idempotent("payments.pay", atomic=False)
     def create(self, request):
-        payload = PaymentCreateSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
+        payload = validated(PaymentCreateSerializer, request.data)
         payment = services.pay_order(
-            order_id=payload.validated_data["order_id"],
+            order_id=payload["order_id"],
             customer_id=request.user.pk,
-            token=payload.validated_data["token"],
+            token=payload["token"],
         )
         return _pay_response(payment)
 
@@ -168,9 +165,8 @@ class PaymentViewSet(GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def refund(self, request, pk: int):
-        payload = RefundCreateSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        refund = services.refund_payment(payment_id=pk, amount=payload.validated_data.get("amount"))
+        payload = validated(RefundCreateSerializer, request.data)
+        refund = services.refund_payment(payment_id=pk, amount=payload.get("amount"))
         return Response(RefundSerializer(refund).data, status=status.HTTP_201_CREATED)
 
 

@@ -130,3 +130,11 @@ def iso_datetime(value: datetime.datetime, zone: datetime.tzinfo | None = None) 
     caller renders many values), with `Z` for UTC."""
     text = value.astimezone(zone or timezone.get_current_timezone()).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def validated(serializer_class: type[serializers.Serializer], data, **kwargs) -> dict:
+    """`data` (a request's body or its query parameters) checked by `serializer_class`: its
+    validated data, or the 400 that `ValidationError` renders. Every view validates this way."""
+    serializer = serializer_class(data=data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
