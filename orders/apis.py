@@ -1,5 +1,6 @@
 """HTTP for orders: place, list, read, cancel, ship and deliver. Thin: services do the work."""
 
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -90,7 +91,8 @@ _PLACEMENT_ERRORS = {
 def _orders_json(orders: list[dict]) -> list[dict]:
     """These order rows as the API renders them, with their lines and events (two queries)."""
     lines, events = selectors.lines_and_events(order_ids=[order["id"] for order in orders])
-    return [order_json(order, lines[order["id"]], events[order["id"]]) for order in orders]
+    zone = timezone.get_current_timezone()
+    return [order_json(order, lines[order["id"]], events[order["id"]], zone) for order in orders]
 
 
 @extend_schema(tags=["orders"])

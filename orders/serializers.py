@@ -5,9 +5,9 @@ sent as a string or a string sent as a number is a 400, so a client's typo never
 becomes a different order.
 """
 
+import datetime
 from collections.abc import Iterable, Mapping
 
-from django.utils import timezone
 from rest_framework import serializers
 
 from kernel.address import FIELDS as ADDRESS_FIELDS
@@ -109,14 +109,19 @@ class OrderSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-def order_json(order: Mapping, lines: Iterable[Mapping], events: Iterable[Mapping]) -> dict:
+def order_json(
+    order: Mapping,
+    lines: Iterable[Mapping],
+    events: Iterable[Mapping],
+    zone: datetime.tzinfo | None = None,
+) -> dict:
     """An order as the API renders it everywhere (list, detail and every write's response):
-    `OrderSerializer`'s shape, built from `orders.selectors` rows, oldest line and event first.
+    `OrderSerializer`'s shape, built from `orders.selectors` rows, oldest line and event first;
+    times in `zone` (a page looks the current time zone up once) or the current time zone.
 
     Written out rather than left to DRF's field-by-field machinery, which cost more than the
     page's queries; a test pins these keys and types to `OrderSerializer`'s schema.
     """
-    zone = timezone.get_current_timezone()
     address = order["shipping_address"]
     return {
         "id": order["id"],
