@@ -40,8 +40,9 @@ _NUMBER_ATTEMPTS = 5
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     OrderStatus.PENDING: frozenset({OrderStatus.PAID, OrderStatus.CANCELLED}),
-    OrderStatus.PAID: frozenset({OrderStatus.SHIPPED, OrderStatus.CANCELLED}),
-    OrderStatus.SHIPPED: frozenset({OrderStatus.DELIVERED}),
+    OrderStatus.PAID: frozenset({OrderStatus.SHIPPED, OrderStatus.CANCELLED, OrderStatus.REFUNDED}),
+    OrderStatus.SHIPPED: frozenset({OrderStatus.DELIVERED, OrderStatus.REFUNDED}),
+    OrderStatus.DELIVERED: frozenset({OrderStatus.REFUNDED}),
 }
 
 
@@ -194,6 +195,11 @@ def lock_order_for_payment(*, order_id: int, customer_id: int) -> PaymentDue:
     return _payment_due(order)
 
 
+def lock_order(*, order_id: int) -> None:
+    """Lock the order, whatever its status, until the caller's transaction ends."""
+    _locked(Order.objects.filter(pk=order_id))
+
+
 def get_order_customer_id(*, order_id: int) -> int:
     """The id of the customer who placed the order."""
     customer_id = Order.objects.filter(pk=order_id).values_list("customer_id", flat=True).first()
@@ -216,9 +222,26 @@ def cancel_order(*, order_id: int, actor_id: int, note: str = "") -> None:
         "Cancelled by the customer." if actor_id == customer_id else "Cancelled by the shop."
     )
     _transition(order_id=order_id, to=OrderStatus.CANCELLED, note=note or default_note)
+    _release_stock(order_id)
+    order_cancelled.send(sender=Order, order_id=order_id)
+
+
+@transaction.atomic
+def mark_refunded(*, order_id: int, note: str = "") -> None:
+    """paid | shipped | delivered → refunded, once its money is given back in full.
+
+    A paid order never ships, so its stock comes back; a shipped or delivered one has left the
+    warehouse, and its stock is not touched (goods sent back are a return, not a refund).
+    """
+    never_shipped = _locked(Order.objects.filter(pk=order_id)).status == OrderStatus.PAID
+    _transition(order_id=order_id, to=OrderStatus.REFUNDED, note=note or "Refunded in full.")
+    if never_shipped:
+        _release_stock(order_id)
+
+
+def _release_stock(order_id: int) -> None:
     lines = OrderLine.objects.filter(order_id=order_id).values_list("product_id", "quantity")
     catalog.release_stock(lines=list(lines))
-    order_cancelled.send(sender=Order, order_id=order_id)
 
 
 @transaction.atomic

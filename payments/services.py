@@ -222,15 +222,28 @@ def _valid_refund_amount(amount: Decimal, *, refundable: Decimal) -> Decimal:
 
 @transaction.atomic
 def refund_payment(*, payment_id: int, amount: Decimal | None = None) -> RefundSummary:
-    """Refund `amount` of a captured payment (all that is left when None) through its provider."""
-    payment = Payment.objects.select_for_update().filter(pk=payment_id).first()
-    if payment is None:
+    """Refund `amount` of a captured payment (all that is left when None) through its provider;
+    the refund that gives the last of it back makes the order `refunded`.
+
+    The order is locked first (the lock order of every transaction touching an order and its
+    payments), so a refund and a ship or cancel of the same order queue instead of deadlocking,
+    and a fully refunded order can never be shipped.
+    """
+    order_id = Payment.objects.filter(pk=payment_id).values_list("order_id", flat=True).first()
+    if order_id is None:
         raise PaymentNotFound()
+    order_services.lock_order(order_id=order_id)
+    payment = Payment.objects.select_for_update().get(pk=payment_id)
     if payment.status not in REFUNDABLE_STATUSES:
         raise PaymentNotRefundable()
     refundable = payment.refundable_amount
     amount = refundable if amount is None else _valid_refund_amount(amount, refundable=refundable)
-    return _refund_summary(_refund(payment, amount=amount))
+    refund = _refund(payment, amount=amount)
+    if payment.status == PaymentStatus.REFUNDED:
+        order_services.mark_refunded(
+            order_id=order_id, note=f"Refunded in full (payment {payment.pk})."
+        )
+    return _refund_summary(refund)
 
 
 @transaction.atomic

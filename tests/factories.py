@@ -25,6 +25,9 @@ from payments import services as payment_services
 PASSWORD = "correct-horse-battery-staple"
 
 ORDER_STATUSES = ("pending", "paid", "shipped", "delivered", "cancelled")
+"""The statuses of the contract, which the shops of the security tests hold an order in; an
+order is also `refunded` after a refund in full (`make_order` makes those too)."""
+_MADE_STATUSES = (*ORDER_STATUSES, "refunded")
 
 ADDRESS = {
     "name": "Casey Customer",
@@ -98,10 +101,11 @@ def make_order(
     Every step is the public service a real order goes through: `place_order`; `paid` is paid
     by `payments.services.pay_order` with `tok_visa` (so it has a succeeded payment); `shipped`
     goes with `CARRIER` and `TRACKING_NUMBER`; `cancelled` is cancelled by the customer while
-    still pending. Returns the order's id.
+    still pending; `refunded` is paid, then refunded in full by
+    `payments.services.refund_payment`. Returns the order's id.
     """
-    if status not in ORDER_STATUSES:
-        raise ValueError(f"Unknown order status {status!r}; one of {ORDER_STATUSES}.")
+    if status not in _MADE_STATUSES:
+        raise ValueError(f"Unknown order status {status!r}; one of {_MADE_STATUSES}.")
     order_id = order_services.place_order(
         customer_id=customer.pk,
         items=[(product.id, quantity) for product, quantity in items],
@@ -109,8 +113,12 @@ def make_order(
     ).id
     if status == "cancelled":
         order_services.cancel_order(order_id=order_id, actor_id=customer.pk)
-    if status in {"paid", "shipped", "delivered"}:
-        payment_services.pay_order(order_id=order_id, customer_id=customer.pk, token="tok_visa")
+    if status in {"paid", "shipped", "delivered", "refunded"}:
+        payment = payment_services.pay_order(
+            order_id=order_id, customer_id=customer.pk, token="tok_visa"
+        )
+        if status == "refunded":
+            payment_services.refund_payment(payment_id=payment.id)
     if status in {"shipped", "delivered"}:
         order_services.ship_order(
             order_id=order_id, carrier=CARRIER, tracking_number=TRACKING_NUMBER

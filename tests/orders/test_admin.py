@@ -136,6 +136,7 @@ def test_orders_are_neither_added_nor_deleted_by_hand(admin_client, order_in):
         ("shipped", {"deliver"}),
         ("delivered", set()),
         ("cancelled", set()),
+        ("refunded", set()),
     ],
 )
 def test_the_order_page_offers_the_moves_its_status_allows(admin_client, order_in, status, buttons):

@@ -23,7 +23,7 @@ ADDRESS = {
     "postal_code": "49007",
     "country": "us",
 }
-STATUSES = ["pending", "paid", "shipped", "delivered", "cancelled"]
+STATUSES = ["pending", "paid", "shipped", "delivered", "cancelled", "refunded"]
 
 
 def _order_json(user, order_id: int) -> dict:

@@ -18,13 +18,17 @@ from tests.factories import stock_of
 
 pytestmark = pytest.mark.django_db
 
-STATUSES = ["pending", "paid", "shipped", "delivered", "cancelled"]
+STATUSES = ["pending", "paid", "shipped", "delivered", "cancelled", "refunded"]
+TARGETS = ["paid", "shipped", "delivered", "cancelled", "refunded"]
 LEGAL = {
     ("pending", "paid"),
     ("pending", "cancelled"),
     ("paid", "shipped"),
     ("paid", "cancelled"),
+    ("paid", "refunded"),
     ("shipped", "delivered"),
+    ("shipped", "refunded"),
+    ("delivered", "refunded"),
 }
 
 
@@ -261,6 +265,8 @@ def _move(order_id: int, to: str, actor_id: int) -> None:
         services.ship_order(order_id=order_id)
     elif to == "delivered":
         services.deliver_order(order_id=order_id)
+    elif to == "refunded":
+        services.mark_refunded(order_id=order_id)
     else:
         services.cancel_order(order_id=order_id, actor_id=actor_id)
 
@@ -285,7 +291,7 @@ def test_every_legal_transition_moves_the_order_and_records_an_event(
 ILLEGAL = [
     (current, target)
     for current in STATUSES
-    for target in ["paid", "shipped", "delivered", "cancelled"]
+    for target in TARGETS
     if (current, target) not in LEGAL
 ]
 
@@ -311,7 +317,7 @@ def test_nothing_ever_moves_an_order_back_to_pending():
     assert all("pending" not in targets for targets in services.TRANSITIONS.values())
 
 
-@pytest.mark.parametrize("to", ["paid", "shipped", "delivered", "cancelled"])
+@pytest.mark.parametrize("to", TARGETS)
 def test_moving_a_missing_order_is_order_not_found(customer, to):
     with pytest.raises(OrderNotFound):
         _move(424242, to, customer.pk)
@@ -455,7 +461,7 @@ def test_a_missing_order_cannot_be_locked_for_payment(customer):
         services.lock_order_for_payment(order_id=424242, customer_id=customer.pk)
 
 
-@pytest.mark.parametrize("status", ["paid", "shipped", "delivered", "cancelled"])
+@pytest.mark.parametrize("status", STATUSES[1:])
 def test_only_a_pending_order_is_payable(order_in, customer, status):
     order_id = order_in(status)
 
