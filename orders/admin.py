@@ -280,7 +280,7 @@ class OrderAdmin(admin.ModelAdmin):
             title="Cancel orders",
             intro=(
                 "The stock comes back and paid orders are refunded in full. Orders already "
-                "shipped, delivered or cancelled are left as they are."
+                "shipped, delivered, cancelled or refunded are left as they are."
             ),
             orders=orders,
             form=form,

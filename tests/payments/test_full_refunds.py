@@ -187,6 +187,16 @@ def test_the_admins_refund_form_completing_the_refund_makes_the_order_refunded(
     assert (status_between, order_status(order_id)) == ("delivered", "refunded")
 
 
+def test_the_admins_refund_form_says_a_refund_in_full_makes_the_order_refunded(
+    finance_admin, order_in
+):
+    order_id = order_in("paid")
+
+    page = finance_admin.get(f"/admin/payments/payment/{payment_of(order_id)}/refund/")
+
+    assert "Refunding all that is left makes the order refunded" in page.content.decode()
+
+
 def test_the_orders_admin_filters_refunded_orders(make_user, order_in):
     refunded = order_in("refunded")
     order_in("paid")
