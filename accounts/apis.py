@@ -5,6 +5,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.exceptions import Throttled
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,6 +22,7 @@ from accounts.serializers import (
     TokenPairSerializer,
     TokenVerifySerializer,
 )
+from accounts.throttling import SignInClientThrottle, SignInThrottled, account_attempt
 from kernel.api.errors import WWW_AUTHENTICATE
 from kernel.api.schema import ErrorSerializer, error_response, error_responses
 from kernel.api.serializers import validated
@@ -75,10 +77,9 @@ class RegisterView(PublicView):
 
 
 class TokenObtainView(PublicView):
-    """POST token/: sign in with email and password; throttled per client."""
+    """POST token/: sign in with email and password; throttled with every way to sign in."""
 
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "auth_token"
+    throttle_classes = [SignInClientThrottle]
 
     @_token_check_schema(
         ok=TokenPairSerializer,
@@ -88,7 +89,12 @@ class TokenObtainView(PublicView):
         errors=(400, 429),
     )
     def post(self, request):
-        pair = services.obtain_token_pair(**validated(TokenObtainSerializer, request.data))
+        data = validated(TokenObtainSerializer, request.data)
+        try:
+            with account_attempt(data["email"]):
+                pair = services.obtain_token_pair(**data)
+        except SignInThrottled as throttled:
+            raise Throttled(wait=throttled.wait) from None
         return Response(TokenPairSerializer(pair).data)
 
 
