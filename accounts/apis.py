@@ -1,6 +1,7 @@
 """The accounts endpoints under /api/v1/auth/: thin views over `accounts.services`."""
 
 from django.contrib.auth import update_session_auth_hash
+from django.utils.cache import add_never_cache_headers
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -43,12 +44,22 @@ def _token_check_schema(*, ok, refused: str, errors: tuple[int, ...] = (400,), *
 
 @extend_schema(tags=["auth"])
 class AccountsView(APIView):
-    """401s come out as `{"detail", "code"}` with `WWW-Authenticate`, whatever raised them."""
+    """401s come out as `{"detail", "code"}` with `WWW-Authenticate`, whatever raised them.
+
+    No answer is kept by a cache (`Cache-Control: no-store`, Django's `never_cache` headers),
+    errors included: tokens, the account's data and whether a credential was right are for
+    the caller alone.
+    """
 
     permission_classes = [IsAuthenticated]
 
     def get_authenticate_header(self, request) -> str:
         return WWW_AUTHENTICATE
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        add_never_cache_headers(response)
+        return response
 
 
 class PublicView(AccountsView):

@@ -58,8 +58,10 @@ class _Window(ScopedRateThrottle):
     def take(self) -> None:
         """Count this attempt, or raise `SignInThrottled` if the window is full."""
         if len(self.history) >= self.num_requests:
-            # Newest first: the window has room again once its `num_requests`-th entry expires.
-            raise SignInThrottled(self.duration - (self.now - self.history[self.num_requests - 1]))
+            # Newest first: the window has room again once its `num_requests`-th entry expires
+            # (with a rate of 0 it never has: a whole window).
+            blocking = self.history[self.num_requests - 1] if self.num_requests else self.now
+            raise SignInThrottled(self.duration - (self.now - blocking))
         self.history = [self.now, *self._recent()]
         self.cache.set(self.key, self.history, self.duration)
 
