@@ -1,10 +1,12 @@
 """The accounts endpoints under /api/v1/auth/: thin views over `accounts.services`."""
 
 from django.contrib.auth import update_session_auth_hash
+from django.utils.cache import add_never_cache_headers
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.exceptions import Throttled
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,6 +23,7 @@ from accounts.serializers import (
     TokenPairSerializer,
     TokenVerifySerializer,
 )
+from accounts.throttling import SignInClientThrottle, SignInThrottled, account_attempt
 from kernel.api.errors import WWW_AUTHENTICATE
 from kernel.api.schema import ErrorSerializer, error_response, error_responses
 from kernel.api.serializers import validated
@@ -41,12 +44,22 @@ def _token_check_schema(*, ok, refused: str, errors: tuple[int, ...] = (400,), *
 
 @extend_schema(tags=["auth"])
 class AccountsView(APIView):
-    """401s come out as `{"detail", "code"}` with `WWW-Authenticate`, whatever raised them."""
+    """401s come out as `{"detail", "code"}` with `WWW-Authenticate`, whatever raised them.
+
+    No answer is kept by a cache (`Cache-Control: no-store`, Django's `never_cache` headers),
+    errors included: tokens, the account's data and whether a credential was right are for
+    the caller alone.
+    """
 
     permission_classes = [IsAuthenticated]
 
     def get_authenticate_header(self, request) -> str:
         return WWW_AUTHENTICATE
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        add_never_cache_headers(response)
+        return response
 
 
 class PublicView(AccountsView):
@@ -75,10 +88,9 @@ class RegisterView(PublicView):
 
 
 class TokenObtainView(PublicView):
-    """POST token/: sign in with email and password; throttled per client."""
+    """POST token/: sign in with email and password; throttled with every way to sign in."""
 
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "auth_token"
+    throttle_classes = [SignInClientThrottle]
 
     @_token_check_schema(
         ok=TokenPairSerializer,
@@ -88,7 +100,12 @@ class TokenObtainView(PublicView):
         errors=(400, 429),
     )
     def post(self, request):
-        pair = services.obtain_token_pair(**validated(TokenObtainSerializer, request.data))
+        data = validated(TokenObtainSerializer, request.data)
+        try:
+            with account_attempt(data["email"]):
+                pair = services.obtain_token_pair(**data)
+        except SignInThrottled as throttled:
+            raise Throttled(wait=throttled.wait) from None
         return Response(TokenPairSerializer(pair).data)
 
 

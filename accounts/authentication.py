@@ -8,13 +8,18 @@ from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework_simplejwt.authentication import JWTAuthentication as SimpleJWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken
 
-from accounts.tokens import token_generation
+from accounts.tokens import token_generation, token_user_id
 
 
 class JWTAuthentication(SimpleJWTAuthentication):
-    """An access token dies with its user's next logout or password change (`accounts.tokens`)."""
+    """An access token dies with its user's next logout or password change (`accounts.tokens`).
+
+    A token whose `user_id` is no id is refused before simplejwt looks it up.
+    """
 
     def get_user(self, validated_token):
+        if token_user_id(validated_token) is None:
+            raise InvalidToken("Token contained no recognizable user identification.")
         user = super().get_user(validated_token)
         if token_generation(validated_token) != user.token_generation:
             raise InvalidToken("Token has been revoked by a logout or a password change.")

@@ -42,7 +42,7 @@ from accounts.exceptions import (
     WrongPassword,
 )
 from accounts.models import User, normalize_email
-from accounts.tokens import RefreshToken, token_generation
+from accounts.tokens import RefreshToken, token_generation, token_user_id
 from kernel.dtos import from_fields
 
 EMAIL_MAX_LENGTH = User._meta.get_field("email").max_length
@@ -228,10 +228,10 @@ def _decode(token_class: type[Token], raw: str) -> Token:
 
 
 def _user_id(token: Token) -> int:
-    try:
-        return int(token[jwt_settings.USER_ID_CLAIM])
-    except (KeyError, TypeError, ValueError):
-        raise InvalidToken() from None
+    user_id = token_user_id(token)
+    if user_id is None:
+        raise InvalidToken("Token contained no recognizable user identification.")
+    return user_id
 
 
 def _locked_live_token(token: Token, *, user_id: int) -> OutstandingToken:

@@ -7,10 +7,30 @@ without a revocation list. Tokens issued before generations existed carry no `ge
 as generation 0.
 """
 
+import re
+
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import RefreshToken as SimpleJWTRefreshToken
 from rest_framework_simplejwt.tokens import Token
 
+from kernel.ids import is_id
+
 GENERATION_CLAIM = "gen"
+# What simplejwt writes: the id in decimal, nothing around it (at most 19 digits, as MAX_ID).
+_DECIMAL_ID = re.compile(r"[1-9][0-9]{0,18}")
+
+
+def token_user_id(token: Token) -> int | None:
+    """The id of the user a token names, or None when its claim is no id at all.
+
+    simplejwt writes the id as a decimal string (older versions wrote an int). Anything else —
+    a float, a bool, a signed, padded or out-of-range number, a list, null, no claim — names
+    nobody: looking it up would fail in the database, or find the user it rounds to.
+    """
+    claim = token.get(jwt_settings.USER_ID_CLAIM)
+    if isinstance(claim, str) and _DECIMAL_ID.fullmatch(claim):
+        claim = int(claim)
+    return claim if is_id(claim) else None
 
 
 def token_generation(token: Token) -> int:

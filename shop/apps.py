@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class ShopConfig(AppConfig):
@@ -6,3 +7,10 @@ class ShopConfig(AppConfig):
 
     name = "shop"
     verbose_name = "shop"
+
+
+class AdminConfig(admin_apps.AdminConfig):
+    """Django's admin on accounts' site, whose login is throttled like every other sign-in."""
+
+    default = False
+    default_site = "accounts.pages.AdminSite"

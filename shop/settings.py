@@ -60,7 +60,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG el
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "shop.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -208,6 +208,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "kernel.api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "auth_token": os.environ.get("THROTTLE_AUTH_TOKEN", "10/min"),
+        # Failed sign-ins per account, whichever the client (accounts.throttling).
+        "sign_in_account": os.environ.get("THROTTLE_SIGN_IN_ACCOUNT", "20/hour"),
         "auth_register": os.environ.get("THROTTLE_AUTH_REGISTER", "10/min"),
         "order_placement": os.environ.get("THROTTLE_ORDER_PLACEMENT", "30/min"),
     },

@@ -46,7 +46,7 @@ api_v1 = [
 
 urlpatterns = [
     path("api/v1/", include(api_v1)),
-    path("api-auth/", include("rest_framework.urls")),
+    path("api-auth/", include("accounts.login_urls")),
     path("admin/", admin.site.urls),
 ]
 

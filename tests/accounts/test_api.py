@@ -832,7 +832,7 @@ def two_a_minute(monkeypatch):
     monkeypatch.setattr(
         ScopedRateThrottle,
         "THROTTLE_RATES",
-        {"auth_token": "2/min", "auth_register": "2/min"},
+        {"auth_token": "2/min", "auth_register": "2/min", "sign_in_account": "2/min"},
     )
 
 

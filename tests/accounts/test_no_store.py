@@ -1,0 +1,123 @@
+"""No answer of the accounts API is kept by a cache: every route of `accounts.urls`, on success
+and on every kind of error, says `Cache-Control: no-store`. The routes are walked, so a new
+one without its scenario here fails."""
+
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from accounts.urls import urlpatterns
+from kernel.api.throttling import ScopedRateThrottle
+from tests.accounts.conftest import bearer
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+NEW_PASSWORD = "a-brand-new-passphrase-42"
+ROUTES = {pattern.name: reverse(pattern.name) for pattern in urlpatterns}
+
+
+def signed_in(user) -> tuple[APIClient, dict]:
+    """A client holding a fresh access token of `user`, and the pair it came in."""
+    pair = APIClient().post(ROUTES["auth-token"], {"email": user.email, "password": PASSWORD})
+    assert pair.status_code == 200, pair.content
+    return bearer(APIClient(), pair.json()["access"]), pair.json()
+
+
+def register(customer, path):
+    anon = APIClient()
+    yield 201, anon.post(path, {"email": "new@example.com", "password": PASSWORD})
+    yield 400, anon.post(path, {"email": customer.email, "password": PASSWORD})
+
+
+def token(customer, path):
+    anon = APIClient()
+    yield 200, anon.post(path, {"email": customer.email, "password": PASSWORD})
+    yield 401, anon.post(path, {"email": customer.email, "password": "wrong"})
+
+
+def refresh(customer, path):
+    _, pair = signed_in(customer)
+    anon = APIClient()
+    yield 200, anon.post(path, {"refresh": pair["refresh"]})
+    yield 401, anon.post(path, {"refresh": pair["refresh"]})
+
+
+def verify(customer, path):
+    _, pair = signed_in(customer)
+    anon = APIClient()
+    yield 200, anon.post(path, {"token": pair["access"]})
+    yield 401, anon.post(path, {"token": "not-a-token"})
+
+
+def logout(customer, path):
+    client, pair = signed_in(customer)
+    yield 401, client.post(path, {"refresh": "not-a-token"})
+    yield 205, client.post(path, {"refresh": pair["refresh"]})
+
+
+def me(customer, path):
+    client, _ = signed_in(customer)
+    yield 200, client.get(path)
+    yield 200, client.patch(path, {"first_name": "Ann"})
+    yield 400, client.patch(path, {"is_staff": True})
+
+
+def password(customer, path):
+    client, _ = signed_in(customer)
+    yield 400, client.post(path, {"old_password": "wrong", "new_password": NEW_PASSWORD})
+    yield 204, client.post(path, {"old_password": PASSWORD, "new_password": NEW_PASSWORD})
+
+
+SCENARIOS = {
+    "auth-register": register,
+    "auth-token": token,
+    "auth-token-refresh": refresh,
+    "auth-token-verify": verify,
+    "auth-logout": logout,
+    "auth-me": me,
+    "auth-password": password,
+}
+
+
+def assert_not_stored(response) -> None:
+    assert "no-store" in response["Cache-Control"], (response.status_code, response.content)
+
+
+@pytest.mark.parametrize("name", ROUTES)
+def test_every_answer_of_an_accounts_operation_is_no_store(customer, name):
+    assert name in SCENARIOS, f"{name} is a new route of accounts.urls: give it a scenario here"
+
+    for status, response in SCENARIOS[name](customer, ROUTES[name]):
+        assert response.status_code == status, response.content
+        assert_not_stored(response)
+
+
+@pytest.mark.parametrize("name", ROUTES)
+def test_every_error_the_plumbing_answers_on_an_accounts_route_is_no_store(customer, name):
+    path = ROUTES[name]
+    client, _ = signed_in(customer)
+    bad_token = bearer(APIClient(), "not-a-token")
+
+    responses = [
+        client.put(path, {}),
+        client.post(path, "{not json", content_type="application/json"),
+        client.post(path, "text", content_type="text/plain"),
+        bad_token.get(path),
+        bad_token.post(path, {}),
+    ]
+
+    assert 405 in {response.status_code for response in responses}
+    for response in responses:
+        assert 400 <= response.status_code < 500, response.content
+        assert_not_stored(response)
+
+
+def test_a_throttled_sign_in_and_sign_up_are_no_store(monkeypatch, customer):
+    rates = {**ScopedRateThrottle.THROTTLE_RATES, "auth_token": "0/min", "auth_register": "0/min"}
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", rates)
+
+    for name in ("auth-token", "auth-register"):
+        response = APIClient().post(ROUTES[name], {"email": customer.email, "password": "x"})
+        assert response.status_code == 429
+        assert_not_stored(response)
