@@ -54,8 +54,11 @@ def charge_idempotency_key(payment_id: int) -> str:
     return f"payment-{payment_id}"
 
 
-def _refund_idempotency_key(refund_id: int) -> str:
-    return f"refund-{refund_id}"
+def _refund_idempotency_key(payment: Payment) -> str:
+    """The key of the refund being asked for a locked payment: its number among the payment's
+    refunds. A refund whose answer was lost is rolled back, so asking again reuses its key and
+    the provider answers with the refund it may have made instead of making a second one."""
+    return f"payment-{payment.pk}-refund-{Refund.objects.filter(payment=payment).count()}"
 
 
 def _payment_summary(payment: Payment) -> PaymentSummary:
@@ -199,7 +202,7 @@ def _refund_at_provider(*, payment: Payment, refund: Refund) -> None:
             charge_reference=payment.provider_reference,
             amount=refund.amount,
             currency=refund.currency,
-            idempotency_key=_refund_idempotency_key(refund.pk),
+            idempotency_key=_refund_idempotency_key(payment),
         )
     except Exception as exc:
         logger.exception("Refunding payment %s failed.", payment.pk)
