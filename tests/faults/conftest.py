@@ -71,10 +71,14 @@ class Server:
                 stderr=subprocess.STDOUT,
             )
         deadline = time.monotonic() + 30
-        while self.request("GET", "/api/v1/health/")[0] is None:
-            assert self.process.poll() is None, self.log.read_text()
-            assert time.monotonic() < deadline, self.log.read_text()
-            time.sleep(0.1)
+        try:
+            while self.request("GET", "/api/v1/health/")[0] is None:
+                assert self.process.poll() is None, self.log.read_text()
+                assert time.monotonic() < deadline, self.log.read_text()
+                time.sleep(0.1)
+        except BaseException:
+            self.stop()
+            raise
 
     def request(
         self,
