@@ -89,8 +89,22 @@ def pay_order(*, order_id: int, customer_id: int, token: str) -> PaymentSummary:
 
 @transaction.atomic
 def _open_payment(*, order_id: int, customer_id: int) -> Payment:
-    """The order's payment attempt to send to the provider, committed before the call."""
-    due = order_services.lock_order_for_payment(order_id=order_id, customer_id=customer_id)
+    """The order's payment attempt to send to the provider, committed before the call.
+
+    An order cancelled while its attempt's answer was lost still gets that attempt back: asked
+    again with the same key, the provider tells what it did, and a capture is refunded at once.
+    """
+    try:
+        due = order_services.lock_order_for_payment(order_id=order_id, customer_id=customer_id)
+    except OrderNotPayable:
+        unsettled = (
+            Payment.objects.select_for_update()
+            .filter(order_id=order_id, status=PaymentStatus.PROCESSING, provider_reference="")
+            .first()
+        )
+        if unsettled is None:
+            raise
+        return unsettled
     live = (
         Payment.objects.select_for_update()
         .filter(order_id=due.order_id, status__in=LIVE_STATUSES)
