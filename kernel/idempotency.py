@@ -1,13 +1,15 @@
 """`Idempotency-Key` for unsafe API operations, one mechanism for every app.
 
-The first request with a key claims it in a row committed on its own, so a twin arriving
-meanwhile sees the claim (409 `idempotency_key_in_progress`). A 2xx response is stored and
-replayed to every later request with the same key and body; the same key with another body is
-422 `idempotency_key_reused`; a 4xx or an exception releases the key, since it did no work.
+The first request with a key claims it in a row. A 2xx response is stored and replayed to
+every later request with the same key and body; the same key with another body is 422
+`idempotency_key_reused`; a 4xx or an exception releases the key, since it did no work.
 
-With `atomic=True` the operation and the stored response commit together, so a crash can never
-leave work done without its response recorded. Operations that talk to the outside world
-between commits (a payment) use `atomic=False` and guard against double work themselves.
+With `atomic=True` the claim, the operation and the stored response commit together, so a
+crash can never leave work done without its response recorded, nor a claim without its work:
+a twin arriving meanwhile waits for the first transaction and replays its response (or, if it
+failed, does the work itself). Operations that talk to the outside world between commits (a
+payment) use `atomic=False`: their claim is committed on its own, so a twin arriving meanwhile
+sees it (409 `idempotency_key_in_progress`); they guard against double work themselves.
 """
 
 import functools
@@ -118,24 +120,34 @@ def idempotent(scope: str, *, atomic: bool = True) -> Callable:
             key = read_key(request)
             if key is None:
                 return view_method(view, request, *args, **kwargs)
-            record, replay = _claim(
-                user_id=request.user.pk, scope=scope, key=key, fingerprint=_fingerprint(request)
+            claim = functools.partial(
+                _claim,
+                user_id=request.user.pk,
+                scope=scope,
+                key=key,
+                fingerprint=_fingerprint(request),
             )
-            if replay is not None:
-                return replay
-            try:
-                if atomic:
-                    with transaction.atomic():
-                        response = view_method(view, request, *args, **kwargs)
-                        if 200 <= response.status_code < 300:
-                            _complete(record, response)
-                else:
+            if atomic:
+                # The claim commits with the work or not at all: a request that fails, even
+                # because the database went away, leaves no claim behind to block its retry.
+                with transaction.atomic():
+                    record, replay = claim()
+                    if replay is not None:
+                        return replay
                     response = view_method(view, request, *args, **kwargs)
                     if 200 <= response.status_code < 300:
                         _complete(record, response)
-            except BaseException:
-                _release(record)
-                raise
+            else:
+                record, replay = claim()
+                if replay is not None:
+                    return replay
+                try:
+                    response = view_method(view, request, *args, **kwargs)
+                    if 200 <= response.status_code < 300:
+                        _complete(record, response)
+                except BaseException:
+                    _release(record)
+                    raise
             if not 200 <= response.status_code < 300:
                 _release(record)
             return response

@@ -54,8 +54,11 @@ def charge_idempotency_key(payment_id: int) -> str:
     return f"payment-{payment_id}"
 
 
-def _refund_idempotency_key(refund_id: int) -> str:
-    return f"refund-{refund_id}"
+def _refund_idempotency_key(payment: Payment) -> str:
+    """The key of the refund being asked for a locked payment: its number among the payment's
+    refunds. A refund whose answer was lost is rolled back, so asking again reuses its key and
+    the provider answers with the refund it may have made instead of making a second one."""
+    return f"payment-{payment.pk}-refund-{Refund.objects.filter(payment=payment).count()}"
 
 
 def _payment_summary(payment: Payment) -> PaymentSummary:
@@ -86,8 +89,22 @@ def pay_order(*, order_id: int, customer_id: int, token: str) -> PaymentSummary:
 
 @transaction.atomic
 def _open_payment(*, order_id: int, customer_id: int) -> Payment:
-    """The order's payment attempt to send to the provider, committed before the call."""
-    due = order_services.lock_order_for_payment(order_id=order_id, customer_id=customer_id)
+    """The order's payment attempt to send to the provider, committed before the call.
+
+    An order cancelled while its attempt's answer was lost still gets that attempt back: asked
+    again with the same key, the provider tells what it did, and a capture is refunded at once.
+    """
+    try:
+        due = order_services.lock_order_for_payment(order_id=order_id, customer_id=customer_id)
+    except OrderNotPayable:
+        unsettled = (
+            Payment.objects.select_for_update()
+            .filter(order_id=order_id, status=PaymentStatus.PROCESSING, provider_reference="")
+            .first()
+        )
+        if unsettled is None:
+            raise
+        return unsettled
     live = (
         Payment.objects.select_for_update()
         .filter(order_id=due.order_id, status__in=LIVE_STATUSES)
@@ -199,7 +216,7 @@ def _refund_at_provider(*, payment: Payment, refund: Refund) -> None:
             charge_reference=payment.provider_reference,
             amount=refund.amount,
             currency=refund.currency,
-            idempotency_key=_refund_idempotency_key(refund.pk),
+            idempotency_key=_refund_idempotency_key(payment),
         )
     except Exception as exc:
         logger.exception("Refunding payment %s failed.", payment.pk)

@@ -10,34 +10,23 @@ server process answers 200 again without being restarted.
 
 import contextlib
 import json
-import os
 import socket
 import subprocess
 import sys
 import threading
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from rest_framework_simplejwt.tokens import AccessToken
 
 from tests.conftest import PASSWORD
+from tests.faults.conftest import ROOT, Server, free_port, server_env
 
-ROOT = Path(__file__).resolve().parents[2]
 UNAVAILABLE = {
     "detail": "The service is temporarily unavailable; try again shortly.",
     "code": "service_unavailable",
 }
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class TcpProxy:
@@ -45,7 +34,7 @@ class TcpProxy:
 
     def __init__(self, upstream: tuple[str, int]) -> None:
         self.upstream = upstream
-        self.port = _free_port()
+        self.port = free_port()
         self._sockets: set[socket.socket] = set()
         self._lock = threading.Lock()
         self._running = threading.Event()
@@ -134,7 +123,7 @@ class SqliteOutage:
         subprocess.run(
             [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
             cwd=ROOT,
-            env=_server_env(self.url, tmp_path),
+            env=server_env(self.url),
             check=True,
             timeout=120,
         )
@@ -148,74 +137,6 @@ class SqliteOutage:
     def close(self) -> None:
         if self.away.exists():
             self.end()
-
-
-def _server_env(database_url: str, tmp_path: Path) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DATABASE_", "THROTTLE_", "REDIS_", "DJANGO_"))
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="shop.settings",
-        DEBUG="false",
-        SECRET_KEY=settings.SECRET_KEY,
-        ALLOWED_HOSTS="127.0.0.1",
-        SECURE_SSL_REDIRECT="false",
-        DATABASE_URL=database_url,
-        # SQLite's outage moves the file away, which an open connection would not notice (it
-        # keeps its file handle), so there the server opens a connection per request.
-        DATABASE_CONN_MAX_AGE="0" if database_url.startswith("sqlite") else "60",
-        PAYMENTS_SANDBOX_WEBHOOK_SECRET="whsec_outage",
-    )
-    return env
-
-
-class Server:
-    def __init__(self, database_url: str, tmp_path: Path) -> None:
-        self.port = _free_port()
-        self.log = tmp_path / "server.log"
-        with self.log.open("w") as log:
-            self.process = subprocess.Popen(
-                [
-                    *(sys.executable, "-m", "gunicorn", "shop.wsgi"),
-                    *("--bind", f"127.0.0.1:{self.port}", "--workers", "1", "--timeout", "30"),
-                ],
-                cwd=ROOT,
-                env=_server_env(database_url, tmp_path),
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + 30
-        while self.request("GET", "/api/v1/health/")[0] is None:
-            assert self.process.poll() is None, self.log.read_text()
-            assert time.monotonic() < deadline, self.log.read_text()
-            time.sleep(0.1)
-
-    def request(self, method: str, path: str, body: dict | None = None, token: str = ""):
-        """(status, headers, text) of the answer; status None if the server does not answer."""
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{self.port}{path}",
-            method=method,
-            data=None if body is None else json.dumps(body).encode(),
-            headers={"Content-Type": "application/json"}
-            | ({"Authorization": f"Bearer {token}"} if token else {}),
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                return response.status, response.headers, response.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, error.headers, error.read().decode()
-        except (ConnectionError, urllib.error.URLError):
-            return None, None, ""
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
 
 
 @pytest.fixture
