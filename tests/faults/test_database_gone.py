@@ -150,7 +150,7 @@ class SqliteOutage:
             self.end()
 
 
-def _server_env(database_url: str, tmp_path: Path) -> dict[str, str]:
+def _server_env(database_url: str, static_root: Path) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
@@ -167,12 +167,13 @@ def _server_env(database_url: str, tmp_path: Path) -> dict[str, str]:
         # keeps its file handle), so there the server opens a connection per request.
         DATABASE_CONN_MAX_AGE="0" if database_url.startswith("sqlite") else "60",
         PAYMENTS_SANDBOX_WEBHOOK_SECRET="whsec_outage",
+        STATIC_ROOT=str(static_root),
     )
     return env
 
 
 class Server:
-    def __init__(self, database_url: str, tmp_path: Path) -> None:
+    def __init__(self, database_url: str, tmp_path: Path, static_root: Path) -> None:
         self.port = _free_port()
         self.log = tmp_path / "server.log"
         with self.log.open("w") as log:
@@ -182,7 +183,7 @@ class Server:
                     *("--bind", f"127.0.0.1:{self.port}", "--workers", "1", "--timeout", "30"),
                 ],
                 cwd=ROOT,
-                env=_server_env(database_url, tmp_path),
+                env=_server_env(database_url, static_root),
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
@@ -226,8 +227,8 @@ def outage(db, tmp_path):
 
 
 @pytest.fixture
-def server(outage, tmp_path):
-    server = Server(outage.url, tmp_path)
+def server(outage, tmp_path, collected_static):
+    server = Server(outage.url, tmp_path, collected_static)
     yield server
     server.stop()
 
