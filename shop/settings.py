@@ -84,6 +84,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so that a preflight is answered before anything else can answer it.
     "corsheaders.middleware.CorsMiddleware",
+    # Before everything that may answer (whitenoise, redirects), so every response gets one.
+    "kernel.csp.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
