@@ -165,6 +165,7 @@ def server_env(database_url: str, workdir: Path) -> dict:
         CSRF_COOKIE_SECURE="false",
         SECURE_HSTS_SECONDS="0",
         PAYMENTS_SANDBOX_WEBHOOK_SECRET="whsec_bench_only",
+        STATIC_ROOT=str(workdir / "static"),
         LOG_LEVEL="WARNING",
         PYTHONPATH=str(ROOT),
     )
@@ -493,6 +494,8 @@ def main() -> int:
             _postgres(maintenance, f'CREATE DATABASE "{name}"')
         print(f"bench: {kind} database, migrating and seeding ...", flush=True)
         manage(env, "migrate", "--noinput", "--verbosity", "0")
+        # shop.wsgi refuses to start without them, as a production server would.
+        manage(env, "collectstatic", "--noinput", "--verbosity", "0")
         seed_file = workdir / "seed.json"
         subprocess.run(
             [sys.executable, "-m", "bench.seed", str(seed_file)], env=env, cwd=ROOT, check=True

@@ -1,7 +1,13 @@
 from django.apps import AppConfig
+from django.core import checks
 
 
 class KernelConfig(AppConfig):
     name = "kernel"
     label = "kernel"
     verbose_name = "Shared kernel"
+
+    def ready(self) -> None:
+        from kernel.checks import check_static_manifest
+
+        checks.register(check_static_manifest, checks.Tags.staticfiles, deploy=True)

@@ -5,6 +5,11 @@ Also the one rule for the `postgres` marker: a test marked `postgres("why")` is 
 "Needs PostgreSQL: why" as the reason, when the tests run on any other database.
 """
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import caches
@@ -31,6 +36,25 @@ def pytest_collection_modifyitems(config, items):
         if marker is not None:
             why = marker.args[0] if marker.args else POSTGRES_ONLY
             item.add_marker(pytest.mark.skip(reason=f"Needs PostgreSQL: {why}"))
+
+
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory) -> Path:
+    """A STATIC_ROOT filled by production's `collectstatic`, for a server started with
+    `DEBUG` off (`shop.wsgi` refuses to start without one): pass it as `STATIC_ROOT`."""
+    root = tmp_path_factory.mktemp("static")
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+        cwd=Path(__file__).resolve().parents[1],
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "shop.settings",
+            "DEBUG": "true",
+            "STATIC_ROOT": str(root),
+        },
+        check=True,
+    )
+    return root
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,12 @@ class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
     built by one plain function per resource (`product_json`, `order_json`), with no serializer
     behind them, so the forms are filled from the object the view looks up instead: the same
     `get_object()` (and its permission checks) that a PUT or PATCH would use.
+
+    Its page (`kernel/browsable_api.html`) logs out without an inline script, for the
+    Content-Security-Policy of `kernel.csp`.
     """
+
+    template = "kernel/browsable_api.html"
 
     def get_rendered_html_form(self, data, view, method, request):
         return super().get_rendered_html_form(

@@ -5,8 +5,10 @@ install`. Without it the whole directory is skipped with one line saying so, unl
 `SHOP_REQUIRE_BROWSER=1` (set by `.ci/run`), where a missing browser is a failure.
 
 Every page gets the same guard: a request to any host but 127.0.0.1 / localhost is aborted
-and recorded, and so is an uncaught JavaScript error or a static file that fails to load; the
-test fails on any of them. A failing test leaves a screenshot in `tests/browser/artifacts/`.
+and recorded, and so is an uncaught JavaScript error, a static file that fails to load or
+anything the Content-Security-Policy refuses (the browser reports it on the console); the test
+fails on any of them. Popups opened by a page (the admin's related-object windows) are watched
+alike. A failing test leaves a screenshot in `tests/browser/artifacts/`.
 """
 
 import json
@@ -88,10 +90,22 @@ def browser():
 
 @dataclass
 class Guard:
-    """What a page did that it must not: leave the machine, throw, miss a static file."""
+    """What a page did that it must not: leave the machine, throw, miss a static file, break
+    the Content-Security-Policy."""
 
     outside: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    csp_violations: list[str] = field(default_factory=list)
+    watched: list = field(default_factory=list)
+
+    def watch(self, tab) -> None:
+        """Record what goes wrong on `tab`, once however often it is called for it."""
+        if tab in self.watched:
+            return
+        self.watched.append(tab)
+        tab.on("pageerror", lambda error: self.errors.append(f"JavaScript: {error}"))
+        tab.on("response", self.response)
+        tab.on("console", self.console)
 
     def block(self, route) -> None:
         self.outside.append(route.request.url)
@@ -100,6 +114,10 @@ class Guard:
     def response(self, response) -> None:
         if response.status >= 400 and "/static/" in response.url:
             self.errors.append(f"{response.status} {response.url}")
+
+    def console(self, message) -> None:
+        if "Content Security Policy" in message.text:
+            self.csp_violations.append(f"{message.location.get('url')}: {message.text}")
 
 
 @pytest.fixture
@@ -113,6 +131,7 @@ def context(browser, live_server, guard, request):
     profile = browser.new_context(base_url=live_server.url, viewport=VIEWPORT)
     profile.set_default_timeout(10_000)
     profile.route(OUTSIDE, guard.block)
+    profile.on("page", guard.watch)
     yield profile
     profile.close()
 
@@ -120,8 +139,7 @@ def context(browser, live_server, guard, request):
 @pytest.fixture
 def page(context, guard, request):
     tab = context.new_page()
-    tab.on("pageerror", lambda error: guard.errors.append(f"JavaScript: {error}"))
-    tab.on("response", guard.response)
+    guard.watch(tab)
     yield tab
     report = getattr(request.node, "report_call", None)
     if report is not None and report.failed:
@@ -130,6 +148,7 @@ def page(context, guard, request):
         tab.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
     assert guard.outside == [], f"requests left 127.0.0.1: {guard.outside}"
     assert guard.errors == [], f"the page had errors: {guard.errors}"
+    assert guard.csp_violations == [], f"the policy refused: {guard.csp_violations}"
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

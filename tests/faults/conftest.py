@@ -51,10 +51,19 @@ def server_env(database_url: str, **extra: str) -> dict[str, str]:
 
 
 class Server:
-    """gunicorn serving the shop on a free port; `process` is its master."""
+    """gunicorn serving the shop on a free port; `process` is its master.
+
+    `static_root` holds the collected static files (the `collected_static` fixture): without
+    them the production start-up check refuses to boot."""
 
     def __init__(
-        self, database_url: str, tmp_path: Path, *, workers: int = 1, **extra: str
+        self,
+        database_url: str,
+        tmp_path: Path,
+        *,
+        static_root: Path,
+        workers: int = 1,
+        **extra: str,
     ) -> None:
         self.port = free_port()
         self.log = tmp_path / "server.log"
@@ -66,7 +75,7 @@ class Server:
                     *("--timeout", "30"),
                 ],
                 cwd=ROOT,
-                env=server_env(database_url, **extra),
+                env=server_env(database_url, STATIC_ROOT=str(static_root), **extra),
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )

@@ -147,8 +147,8 @@ def outage(db, tmp_path):
 
 
 @pytest.fixture
-def server(outage, tmp_path):
-    server = Server(outage.url, tmp_path)
+def server(outage, tmp_path, collected_static):
+    server = Server(outage.url, tmp_path, static_root=collected_static)
     yield server
     server.stop()
 

@@ -254,7 +254,7 @@ def _consistency_problems(postgres: PostgresInstance, products: list[int]) -> li
 
 
 def test_postgres_crashing_under_load_is_503_then_the_same_server_recovers_consistently(
-    postgres, tmp_path
+    postgres, tmp_path, collected_static
 ):
     _manage(postgres.url, "migrate", "--noinput", "-v", "0")
     seeded = json.loads(
@@ -264,7 +264,13 @@ def test_postgres_crashing_under_load_is_503_then_the_same_server_recovers_consi
             SEED.format(price="7.50", stock=INITIAL_STOCK, products=PRODUCTS, customers=CUSTOMERS),
         )
     )
-    server = Server(postgres.url, tmp_path, workers=2, THROTTLE_ORDER_PLACEMENT="10000/min")
+    server = Server(
+        postgres.url,
+        tmp_path,
+        static_root=collected_static,
+        workers=2,
+        THROTTLE_ORDER_PLACEMENT="10000/min",
+    )
     try:
         customers = []
         for email in seeded["customers"]:

@@ -19,6 +19,7 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "a-long-and-random-production-secret-key-9f8e7d6c5b4a3f2e1d0c9b8a7",
     "ALLOWED_HOSTS": "shop.example.com",
     "DJANGO_SETTINGS_MODULE": "shop.settings",
+    "PAYMENTS_SANDBOX_WEBHOOK_SECRET": "whsec_production_3f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c",
 }
 
 
@@ -97,8 +98,10 @@ def test_the_schema_validates_without_warnings(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_deploy_check_passes_with_production_settings():
-    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+def test_deploy_check_passes_with_production_settings(collected_static):
+    env = {**PRODUCTION_ENV, "STATIC_ROOT": str(collected_static)}
+
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=env)
 
     assert result.returncode == 0, result.stdout + result.stderr
 
