@@ -1,0 +1,140 @@
+"""`manage.py serve`: the production stack, nginx in front of gunicorn (what `make serve` runs).
+
+gunicorn's sync workers each serve one request at a time and read it from the client's socket
+themselves: two clients sending a body a byte at a time hold two workers, and the API stops
+answering. nginx reads every request in full first (no matter how slowly it arrives, within
+its timeouts) and hands gunicorn only complete ones over a unix socket; it also buffers the
+response, so a slow reader holds no worker either.
+
+The nginx configuration is `shop/deploy/nginx.conf`, a template filled in here and written into
+a run directory with nginx's pid file and temporary files, so nginx needs nothing from /etc or
+/var and runs as any user. Started as root, nginx's workers run as `nobody`. Both servers run
+in the foreground; SIGINT or SIGTERM stops both, and if either exits, the other is stopped and
+the command fails.
+"""
+
+import grp
+import os
+import pwd
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.template import Context, Engine
+
+TEMPLATE = Path(__file__).resolve().parents[2] / "deploy" / "nginx.conf"
+# Debian's package `libnginx-mod-http-headers-more-filter`: takes the `Server` header away.
+HEADERS_MORE = Path("/usr/lib/nginx/modules/ngx_http_headers_more_filter_module.so")
+CLIENT_TIMEOUT_SECONDS = 10
+STOP_TIMEOUT_SECONDS = 15
+
+
+class Command(BaseCommand):
+    help = "Serve the API in production: nginx (buffering every request) in front of gunicorn."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1", help="nginx listens here.")
+        parser.add_argument("--port", type=int, default=8000, help="nginx listens here.")
+        parser.add_argument("--workers", type=int, default=2, help="gunicorn's workers.")
+        parser.add_argument(
+            "--run-dir",
+            help="Where the configuration, the socket and nginx's files go (default: a new "
+            "temporary directory, removed on exit).",
+        )
+
+    def handle(self, *args, host, port, workers, run_dir, **options):
+        nginx = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/sbin")
+        if nginx is None:
+            raise CommandError("nginx not found: install Debian's package `nginx`.")
+        owned = run_dir is None
+        directory = Path(run_dir or tempfile.mkdtemp(prefix="shop-serve-")).resolve()
+        try:
+            config = self._write_config(directory, f"{host}:{port}")
+            self._check(nginx, config)
+            sys.exit(self._run(nginx, config, directory, workers))
+        finally:
+            if owned:
+                shutil.rmtree(directory, ignore_errors=True)
+
+    def _write_config(self, directory: Path, listen: str) -> Path:
+        directory.mkdir(parents=True, exist_ok=True)
+        user = None
+        if os.geteuid() == 0:
+            # nginx's workers drop root; they need the run directory (socket, temporary files).
+            nobody = pwd.getpwnam("nobody")
+            user = f"{nobody.pw_name} {grp.getgrgid(nobody.pw_gid).gr_name}"
+            os.chown(directory, nobody.pw_uid, nobody.pw_gid)
+        if not HEADERS_MORE.exists():
+            self.stderr.write(
+                f"{HEADERS_MORE} not found (Debian's libnginx-mod-http-headers-more-filter): "
+                "responses will say `Server: nginx`."
+            )
+        context = {
+            "run_dir": directory,
+            "listen": listen,
+            "user": user,
+            "worker_processes": 2,
+            "headers_more": HEADERS_MORE if HEADERS_MORE.exists() else None,
+            "client_timeout": CLIENT_TIMEOUT_SECONDS,
+            "client_max_body_size": settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0,
+        }
+        template = Engine(autoescape=False).from_string(TEMPLATE.read_text())
+        config = directory / "nginx.conf"
+        config.write_text(template.render(Context(context)))
+        return config
+
+    @staticmethod
+    def _nginx_command(nginx: str, config: Path) -> list[str]:
+        return [nginx, "-p", str(config.parent), "-c", str(config), "-e", "stderr"]
+
+    def _check(self, nginx: str, config: Path) -> None:
+        checked = subprocess.run(
+            [*self._nginx_command(nginx, config), "-t", "-q"], capture_output=True, text=True
+        )
+        if checked.returncode != 0:
+            raise CommandError(f"nginx refused {config}:\n{checked.stderr}")
+
+    def _run(self, nginx: str, config: Path, directory: Path, workers: int) -> int:
+        # Behind exactly one proxy: DRF's throttles take the client from X-Forwarded-For.
+        env = {**os.environ, "NUM_PROXIES": os.environ.get("NUM_PROXIES") or "1"}
+        gunicorn = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "gunicorn", "shop.wsgi"),
+                *("--bind", f"unix:{directory / 'gunicorn.sock'}", "--workers", str(workers)),
+                # nginx enforces the limits on requests; gunicorn takes whatever it passes on.
+                *("--limit-request-line", "0", "--limit-request-field_size", "0"),
+                *("--limit-request-fields", "32768", "--no-control-socket"),
+            ],
+            env=env,
+        )
+        server = subprocess.Popen(self._nginx_command(nginx, config))
+        children = {"gunicorn": gunicorn, "nginx": server}
+        stopping = []
+
+        def stop(signum, frame):
+            stopping.append(signum)
+
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, stop)
+        while not stopping and all(child.poll() is None for child in children.values()):
+            time.sleep(0.2)
+        for name, child in children.items():
+            if child.poll() is not None and not stopping:
+                self.stderr.write(f"{name} exited ({child.returncode}); stopping the other.")
+        for child in children.values():
+            if child.poll() is None:
+                child.terminate()
+        deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
+        for child in children.values():
+            try:
+                child.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+        return 0 if stopping else 1
