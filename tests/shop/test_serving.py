@@ -13,6 +13,7 @@ fail.
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -128,6 +129,8 @@ def stack(database, tmp_path_factory):
     server = Server(command, database, tmp_path_factory.mktemp("stack") / "log", port)
     yield server
     assert server.stop() == 0, server.log.read_text()
+    with pytest.raises(ConnectionRefusedError):
+        _connect(port)
 
 
 @pytest.fixture(scope="module")
@@ -235,6 +238,25 @@ def _token(port: int) -> str:
     status, _, body = request(port, "POST", "/api/v1/auth/token/", _json(CUSTOMER))
     assert status == 200, body
     return json.loads(body)["access"]
+
+
+# --- the two servers live and die together -----------------------------------------------------
+
+
+@pytest.mark.parametrize("dies", ["nginx", "gunicorn"])
+def test_if_one_server_dies_the_other_is_stopped_and_the_command_fails(database, tmp_path, dies):
+    port = _free_port()
+    command = [sys.executable, "manage.py", "serve", "--port", str(port), "--workers", "1"]
+    server = Server(command, database, tmp_path / "log", port)
+    run_dir = Path(re.search(r"run directory (\S+)", server.log.read_text())[1])
+
+    os.kill(int((run_dir / f"{dies}.pid").read_text()), signal.SIGKILL)
+
+    assert server.process.wait(timeout=20) == 1
+    assert f"{dies} exited" in server.log.read_text()
+    with pytest.raises(ConnectionRefusedError):
+        _connect(port)
+    assert not run_dir.exists()
 
 
 # --- slow clients -------------------------------------------------------------------------------

@@ -7,12 +7,17 @@ its timeouts) and hands gunicorn only complete ones over a unix socket; it also 
 response, so a slow reader holds no worker either.
 
 The nginx configuration is `shop/deploy/nginx.conf`, a template filled in here and written into
-a run directory with nginx's pid file and temporary files, so nginx needs nothing from /etc or
-/var and runs as any user. Started as root, nginx's workers run as `nobody`. Both servers run
-in the foreground; SIGINT or SIGTERM stops both, and if either exits, the other is stopped and
-the command fails.
+a new run directory (removed on exit) with gunicorn's socket, the pid files and nginx's
+temporary files, so nginx needs nothing from /etc or /var and runs as any user (started as
+root, its workers run as `nobody`). Both servers run in the foreground; SIGINT or SIGTERM stops
+both, and if either exits, the other is stopped and the command fails.
+
+Static files stay with whitenoise (gunicorn): one way to serve them, the same under every
+server and in the tests, with its compressed, forever-cached hashed names; nginx buffers those
+responses too, so they hold a worker only for as long as gunicorn takes to hand them over.
 """
 
+import contextlib
 import grp
 import os
 import pwd
@@ -42,28 +47,25 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1", help="nginx listens here.")
         parser.add_argument("--port", type=int, default=8000, help="nginx listens here.")
         parser.add_argument("--workers", type=int, default=2, help="gunicorn's workers.")
-        parser.add_argument(
-            "--run-dir",
-            help="Where the configuration, the socket and nginx's files go (default: a new "
-            "temporary directory, removed on exit).",
-        )
 
-    def handle(self, *args, host, port, workers, run_dir, **options):
+    def handle(self, *args, host, port, workers, **options):
         nginx = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/sbin")
         if nginx is None:
             raise CommandError("nginx not found: install Debian's package `nginx`.")
-        owned = run_dir is None
-        directory = Path(run_dir or tempfile.mkdtemp(prefix="shop-serve-")).resolve()
+        # A new directory in the system's temporary one, which nginx's workers can reach.
+        directory = Path(tempfile.mkdtemp(prefix="shop-serve-"))
         try:
             config = self._write_config(directory, f"{host}:{port}")
             self._check(nginx, config)
+            self.stdout.write(
+                f"Serving http://{host}:{port}/ (nginx, then gunicorn); run directory {directory}",
+            )
+            self.stdout.flush()
             sys.exit(self._run(nginx, config, directory, workers))
         finally:
-            if owned:
-                shutil.rmtree(directory, ignore_errors=True)
+            shutil.rmtree(directory, ignore_errors=True)
 
     def _write_config(self, directory: Path, listen: str) -> Path:
-        directory.mkdir(parents=True, exist_ok=True)
         user = None
         if os.geteuid() == 0:
             # nginx's workers drop root; they need the run directory (socket, temporary files).
@@ -103,38 +105,39 @@ class Command(BaseCommand):
     def _run(self, nginx: str, config: Path, directory: Path, workers: int) -> int:
         # Behind exactly one proxy: DRF's throttles take the client from X-Forwarded-For.
         env = {**os.environ, "NUM_PROXIES": os.environ.get("NUM_PROXIES") or "1"}
-        gunicorn = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "gunicorn", "shop.wsgi"),
-                *("--bind", f"unix:{directory / 'gunicorn.sock'}", "--workers", str(workers)),
-                # nginx enforces the limits on requests; gunicorn takes whatever it passes on.
-                *("--limit-request-line", "0", "--limit-request-field_size", "0"),
-                *("--limit-request-fields", "32768", "--no-control-socket"),
-            ],
-            env=env,
-        )
-        server = subprocess.Popen(self._nginx_command(nginx, config))
-        children = {"gunicorn": gunicorn, "nginx": server}
+        gunicorn_command = [
+            *(sys.executable, "-m", "gunicorn", "shop.wsgi"),
+            *("--bind", f"unix:{directory / 'gunicorn.sock'}", "--workers", str(workers)),
+            *("--pid", str(directory / "gunicorn.pid")),
+            # nginx enforces the limits on requests; gunicorn takes whatever it passes on.
+            *("--limit-request-line", "0", "--limit-request-field_size", "0"),
+            *("--limit-request-fields", "32768", "--no-control-socket"),
+        ]
+        # Each server in a process group of its own: its workers are stopped with it, even
+        # when its master process is gone (nginx's workers outlive a killed master).
+        children = {
+            "gunicorn": subprocess.Popen(gunicorn_command, env=env, process_group=0),
+            "nginx": subprocess.Popen(self._nginx_command(nginx, config), process_group=0),
+        }
         stopping = []
-
-        def stop(signum, frame):
-            stopping.append(signum)
-
         for signum in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(signum, stop)
+            signal.signal(signum, lambda signum, frame: stopping.append(signum))
         while not stopping and all(child.poll() is None for child in children.values()):
             time.sleep(0.2)
         for name, child in children.items():
             if child.poll() is not None and not stopping:
                 self.stderr.write(f"{name} exited ({child.returncode}); stopping the other.")
         for child in children.values():
-            if child.poll() is None:
-                child.terminate()
+            _signal_group(child, signal.SIGTERM)
         deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
         for child in children.values():
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 child.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait()
+            _signal_group(child, signal.SIGKILL)
+            child.wait()
         return 0 if stopping else 1
+
+
+def _signal_group(child: subprocess.Popen, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(child.pid, signum)
