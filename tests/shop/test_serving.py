@@ -404,10 +404,25 @@ MALFORMED = {
     "a Host with a space": (GET + b"Host: a b\r\n" + END, 400),
     "no Host in HTTP/1.1": (GET + END, 400),
     "a Host not allowed": (GET + b"Host: evil.example\r\n" + END, 400),
+    "a Host not allowed, outside the API": (
+        b"GET /admin/login/ HTTP/1.1\r\nHost: evil.example\r\n" + END,
+        400,
+    ),
     "an unknown method": (b"AB /api/v1/health/ HTTP/1.1\r\nHost: 127.0.0.1\r\n" + END, 405),
     "HTTP/2.0 in the request line": (
         b"GET /api/v1/health/ HTTP/2.0\r\nHost: 127.0.0.1\r\n" + END,
         505,
+    ),
+    # nginx passes these on and gunicorn refuses them (`shop.deploy.worker`).
+    "a raw UTF-8 byte in the path": (
+        b"GET /api/v1/caf\xc3\xa9/ HTTP/1.1\r\nHost: 127.0.0.1\r\n" + END,
+        400,
+    ),
+    "a control character in a header": (GET + b"Host: 127.0.0.1\r\nX-A: a\x7fb\r\n" + END, 400),
+    "two Content-Types": (
+        POST + b"Content-Type: application/json\r\nContent-Type: text/plain\r\n"
+        b"Content-Length: 2\r\n" + END + b"{}",
+        400,
     ),
     "not HTTP at all": (b"\x16\x03\x01 hello\r\n\r\n", 400),
     "a space in the path": (b"GET /api/v1/he alth/ HTTP/1.1\r\nHost: 127.0.0.1\r\n" + END, 400),

@@ -21,6 +21,7 @@ import contextlib
 import grp
 import os
 import pwd
+import re
 import shutil
 import signal
 import subprocess
@@ -38,6 +39,7 @@ TEMPLATE = Path(__file__).resolve().parents[2] / "deploy" / "nginx.conf"
 HEADERS_MORE = Path("/usr/lib/nginx/modules/ngx_http_headers_more_filter_module.so")
 CLIENT_TIMEOUT_SECONDS = 10
 STOP_TIMEOUT_SECONDS = 15
+HOST_NAME = re.compile(r"[A-Za-z0-9.:\[\]-]+")
 
 
 class Command(BaseCommand):
@@ -78,6 +80,7 @@ class Command(BaseCommand):
                 "responses will say `Server: nginx`."
             )
         context = {
+            "servers": _servers(settings.ALLOWED_HOSTS),
             "run_dir": directory,
             "listen": listen,
             "user": user,
@@ -112,6 +115,8 @@ class Command(BaseCommand):
             # nginx enforces the limits on requests; gunicorn takes whatever it passes on.
             *("--limit-request-line", "0", "--limit-request-field_size", "0"),
             *("--limit-request-fields", "32768", "--no-control-socket"),
+            # Its own refusals (a raw UTF-8 byte in the URL, say) in JSON, not HTML.
+            *("--worker-class", "shop.deploy.worker.SyncWorker"),
         ]
         # Each server in a process group of its own: its workers are stopped with it, even
         # when its master process is gone (nginx's workers outlive a killed master).
@@ -136,6 +141,21 @@ class Command(BaseCommand):
             _signal_group(child, signal.SIGKILL)
             child.wait()
         return 0 if stopping else 1
+
+
+def _servers(allowed_hosts: list[str]) -> list[dict]:
+    """nginx's servers: one proxying to gunicorn for the names in ALLOWED_HOSTS (nginx's
+    `server_name` reads `.example.com` as Django does), and a default one refusing any other
+    Host with the JSON 400 (Django's own refusal is an HTML page outside /api/)."""
+    if "*" in allowed_hosts:
+        return [{"names": "_", "default": True, "proxy": True}]
+    for host in allowed_hosts:
+        if not HOST_NAME.fullmatch(host):
+            raise CommandError(f"ALLOWED_HOSTS holds {host!r}, which is not a host name.")
+    servers = [{"names": "_", "default": True, "proxy": False}]
+    if allowed_hosts:
+        servers.append({"names": " ".join(allowed_hosts), "default": False, "proxy": True})
+    return servers
 
 
 def _signal_group(child: subprocess.Popen, signum: int) -> None:
