@@ -41,13 +41,14 @@ run: seed
 	@echo ""
 	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-# Production-like: gunicorn + whitenoise, DEBUG off, plain HTTP on loopback.
+# Production-like: nginx (buffering every request) in front of gunicorn + whitenoise, DEBUG off,
+# plain HTTP on loopback; `manage.py serve`, see README "Serving in production".
 serve: migrate
 	DEBUG=false SECRET_KEY=$${SECRET_KEY:-local-serve-only-$$(hostname)-key-0123456789abcdefghijklmnop} \
 	  ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} SECURE_SSL_REDIRECT=false \
 	  SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0 \
 	  sh -c '$(BIN)/python manage.py collectstatic --noinput --verbosity 0 && \
-	  exec $(BIN)/gunicorn shop.wsgi --bind $(HOST):$(PORT) --workers $${WORKERS:-2} --access-logfile -'
+	  exec $(BIN)/python manage.py serve --host $(HOST) --port $(PORT) --workers $${WORKERS:-2}'
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

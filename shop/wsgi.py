@@ -1,4 +1,4 @@
-"""WSGI entry point (gunicorn shop.wsgi).
+"""WSGI entry point (gunicorn shop.wsgi): Django, reading chunked request bodies too.
 
 A server that cannot render its HTML pages refuses to start: without `collectstatic`, every
 page of the admin, the browsable API and Swagger UI would be a 500 while the health check says
@@ -18,3 +18,7 @@ application = get_wsgi_application()
 
 if errors := check_static_manifest():
     raise ImproperlyConfigured("\n".join(f"{e.id}: {e.msg} {e.hint}" for e in errors))
+
+from kernel.wsgi import ChunkedBodies  # noqa: E402  (Django is set up first)
+
+application = ChunkedBodies(application)

@@ -29,6 +29,15 @@ WWW_AUTHENTICATE = 'Bearer realm="api"'
 RETRY_AFTER_DATABASE_SECONDS = 5
 
 
+def request_too_large() -> dict[str, str]:
+    """The 413's body, here and at the WSGI entry (`kernel.wsgi`) for a chunked body."""
+    return {
+        "detail": "The request body is larger than the "
+        f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes accepted.",
+        "code": "request_too_large",
+    }
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     response = _render(exc, context)
     if response is not None and response.status_code == 401:
@@ -54,14 +63,7 @@ def _render(exc: Exception, context: dict[str, Any]) -> Response | None:
             headers={"Retry-After": str(RETRY_AFTER_DATABASE_SECONDS)},
         )
     if isinstance(exc, RequestDataTooBig):
-        return Response(
-            {
-                "detail": "The request body is larger than the "
-                f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes accepted.",
-                "code": "request_too_large",
-            },
-            status=413,
-        )
+        return Response(request_too_large(), status=413)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
