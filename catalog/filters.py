@@ -166,8 +166,11 @@ class ProductListQuerySerializer(PageQuerySerializer):
     is `5.00`); the category is a slug whose existence `ProductFilter` checks."""
 
     search = serializers.CharField(max_length=SEARCH_MAX_LENGTH, required=False)
+    # Not stripped: `ProductFilter` looks the slug up as it is given.
     category = serializers.CharField(
-        max_length=Category._meta.get_field("slug").max_length, required=False
+        max_length=Category._meta.get_field("slug").max_length,
+        trim_whitespace=False,
+        required=False,
     )
     min_price = _price_field()
     max_price = _price_field()

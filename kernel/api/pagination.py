@@ -80,12 +80,22 @@ class PageNumberPagination(pagination.PageNumberPagination):
         return parameters
 
 
-def _positive_integer_field() -> serializers.IntegerField:
-    return serializers.IntegerField(
-        min_value=1,
-        required=False,
-        error_messages={"invalid": POSITIVE_INTEGER, "min_value": POSITIVE_INTEGER},
-    )
+class _PositiveIntegerField(serializers.IntegerField):
+    """A number read as the paginator reads it (`int()`: DRF's own field also takes `1.0`), so
+    that a value the paginator refuses never validates to a cached page's key."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            min_value=1,
+            required=False,
+            error_messages={"invalid": POSITIVE_INTEGER, "min_value": POSITIVE_INTEGER},
+        )
+
+    def to_internal_value(self, data) -> int:
+        try:
+            return int(data)
+        except ValueError:
+            self.fail("invalid")
 
 
 class PageQuerySerializer(QuerySerializer):
@@ -95,8 +105,8 @@ class PageQuerySerializer(QuerySerializer):
     The paginator documents the two parameters in the schema (`kernel.api.schema.AutoSchema`).
     """
 
-    page = _positive_integer_field()
-    page_size = _positive_integer_field()
+    page = _PositiveIntegerField()
+    page_size = _PositiveIntegerField()
 
     def validate(self, attrs: dict) -> dict:
         if attrs.get("page") == 1:

@@ -111,3 +111,31 @@ def test_the_cache_key_reads_exactly_the_parameters_the_filter_set_applies():
     pages = {"page", "page_size"}
 
     assert set(ProductListQuerySerializer().fields) == set(ProductFilter.base_filters) | pages
+
+
+@pytest.mark.parametrize(
+    ("canonical", "variant"),
+    [
+        ({}, {"page": "1.0"}),
+        ({}, {"page": "01"}),
+        ({}, {"page": " 1"}),
+        ({}, {"page_size": "20.0"}),
+        ({"category": "mugs"}, {"category": " mugs"}),
+        ({"category": "mugs"}, {"category": "MUGS"}),
+        ({"min_price": "10"}, {"min_price": "10.000"}),
+        ({"min_price": "10"}, {"min_price": " 10 "}),
+        ({"min_price": "10"}, {"min_price": "1e1"}),
+        ({"search": "mug"}, {"search": " mug "}),
+        ({"in_stock": "true"}, {"in_stock": " true"}),
+        ({"ordering": "price"}, {"ordering": " price"}),
+    ],
+)
+def test_a_warm_cache_answers_a_query_as_a_cold_one_does(anon_client, shelf, canonical, variant):
+    """A key never stands for a spelling that the list itself would answer otherwise."""
+    cold = anon_client.get(PRODUCTS, variant)
+    caches["default"].clear()
+    assert anon_client.get(PRODUCTS, canonical).status_code == 200
+
+    warm = anon_client.get(PRODUCTS, variant)
+
+    assert (warm.status_code, warm.json()) == (cold.status_code, cold.json())
