@@ -19,6 +19,7 @@ import datetime
 import re
 from collections.abc import Mapping
 
+from django.http import QueryDict
 from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.fields import empty
@@ -38,16 +39,12 @@ class StrictSerializer(serializers.Serializer):
     """Refuses keys it does not know, so a misspelt or read-only field is never silently
     dropped."""
 
-    unknown_message = UNKNOWN_FIELD
-
     def key_errors(self, data) -> dict[str, list[str]]:
         """What is wrong with the keys of `data`, before their values are looked at."""
         if not isinstance(data, Mapping):
             return {}
-        return {
-            key: [self.unknown_message]
-            for key in sorted(str(key) for key in data if key not in self.fields)
-        }
+        unknown = sorted(str(key) for key in data if key not in self.fields)
+        return {key: [UNKNOWN_FIELD] for key in unknown}
 
     def to_internal_value(self, data):
         key_errors = self.key_errors(data)
@@ -72,8 +69,6 @@ class QuerySerializer(StrictSerializer):
     blanks (DRF reads a query string as it reads a form).
     """
 
-    unknown_message = UNKNOWN_QUERY_PARAMETER
-
     def get_fields(self) -> dict[str, serializers.Field]:
         """With data, only the fields of the parameters given (and any that is required or has
         a default): an absent optional parameter has nothing to validate, and DRF copies every
@@ -87,6 +82,8 @@ class QuerySerializer(StrictSerializer):
         }
 
     def key_errors(self, data) -> dict[str, list[str]]:
+        if not isinstance(data, QueryDict):
+            raise TypeError("A QuerySerializer validates a request's query_params.")
         errors = {}
         for key, values in sorted(data.lists()):
             field = self.fields.get(key)
