@@ -9,7 +9,6 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import Throttled
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from accounts import services
 from accounts.serializers import (
@@ -28,6 +27,7 @@ from kernel.api.errors import WWW_AUTHENTICATE
 from kernel.api.schema import ErrorSerializer, error_response, error_responses
 from kernel.api.serializers import validated
 from kernel.api.throttling import ScopedRateThrottle
+from kernel.api.views import APIView
 
 
 def _token_check_schema(*, ok, refused: str, errors: tuple[int, ...] = (400,), **schema):

@@ -10,11 +10,11 @@ form); responses always use the plain read serializers, and every product respon
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
-from rest_framework import status, viewsets
+from rest_framework import status
 from rest_framework.response import Response
 
 from catalog import cache, selectors, services
-from catalog.filters import ProductFilter
+from catalog.filters import ProductFilter, ProductListQuerySerializer
 from catalog.serializers import (
     CategorySerializer,
     CategoryWriteSerializer,
@@ -22,15 +22,17 @@ from catalog.serializers import (
     ProductWriteSerializer,
     product_json,
 )
+from kernel.api.pagination import PageQuerySerializer
 from kernel.api.permissions import StaffPermission, forbidden_without
 from kernel.api.schema import error_responses
-from kernel.api.serializers import validated
+from kernel.api.serializers import EmptyQuerySerializer, validated
+from kernel.api.views import GenericViewSet
 
 FILTER_PARAMETERS = frozenset(ProductFilter.base_filters)
 
 
 @extend_schema(tags=["catalog"])
-class CategoryViewSet(viewsets.GenericViewSet):
+class CategoryViewSet(GenericViewSet):
     permission_classes = [StaffPermission]
     required_permissions = {
         "create": ["catalog.add_category"],
@@ -45,12 +47,15 @@ class CategoryViewSet(viewsets.GenericViewSet):
     def get_queryset(self):
         return selectors.category_list()
 
+    def get_query_serializer_class(self):
+        return PageQuerySerializer if self.action == "list" else EmptyQuerySerializer
+
     @extend_schema(
         summary="List categories",
         responses={200: CategorySerializer(many=True), **error_responses(400, 404)},
     )
     def list(self, request):
-        return Response(cache.cached(request, self._page))
+        return Response(cache.cached(request, self.query, self._page))
 
     def _page(self) -> dict:
         page = self.paginate_queryset(self.get_queryset())
@@ -106,7 +111,7 @@ class CategoryViewSet(viewsets.GenericViewSet):
 
 
 @extend_schema(tags=["catalog"])
-class ProductViewSet(viewsets.GenericViewSet):
+class ProductViewSet(GenericViewSet):
     permission_classes = [StaffPermission]
     required_permissions = {
         "create": ["catalog.add_product"],
@@ -120,6 +125,9 @@ class ProductViewSet(viewsets.GenericViewSet):
     def get_queryset(self):
         """What `get_object()` finds for a write: a model instance, which the services take."""
         return selectors.products_to_change()
+
+    def get_query_serializer_class(self):
+        return ProductListQuerySerializer if self.action == "list" else EmptyQuerySerializer
 
     def filter_queryset(self, queryset):
         """The list's query parameters narrow the list only, never one product's URL.
@@ -137,7 +145,7 @@ class ProductViewSet(viewsets.GenericViewSet):
         responses={200: ProductSerializer(many=True), **error_responses(400, 404)},
     )
     def list(self, request):
-        return Response(cache.cached(request, self._page))
+        return Response(cache.cached(request, self.query, self._page))
 
     def _page(self) -> dict:
         products = self.filter_queryset(selectors.product_rows(user=self.request.user))

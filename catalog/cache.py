@@ -11,6 +11,12 @@ The token lives in the database rather than in the cache because the default cac
 memory) is private to each worker process: a token there would never reach the other workers.
 Reading it costs one small query, where the list it saves costs two queries and a page of rows.
 
+A key is made of the query's validated values (the view's `self.query`, see
+`kernel.api.views`), never of the raw query string: equivalent URLs (`?page=1` or none,
+`?in_stock=TRUE` or `true`, parameters in any order) share one entry, a URL with anything the
+list does not read is a 400 before the cache is looked at, and a value the list refuses is an
+error that is never stored. So the entries are bounded by the real queries of the catalog.
+
 Reads inside a transaction neither use nor fill the cache: they may see writes of their own
 that are not committed (and may never be).
 
@@ -27,6 +33,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.cache import caches
 from django.db import IntegrityError, connection, transaction
+from rest_framework.settings import api_settings
 
 from catalog import selectors
 from catalog.models import CatalogVersion
@@ -66,22 +73,25 @@ def _timeout() -> int:
     return getattr(settings, "CATALOG_CACHE_TIMEOUT", DEFAULT_TIMEOUT)
 
 
-def _key(request, version: str) -> str:
+def _key(request, query: dict, version: str) -> str:
     user = request.user
     audience = "staff" if selectors.sees_inactive_products(user) else "public"
-    query = urlencode(sorted(request.GET.lists()), doseq=True)
-    # The host and scheme are in the key: pages carry absolute `next` and `previous` links.
-    url = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
-    digest = hashlib.sha256(f"{audience} {url}".encode()).hexdigest()
+    values = urlencode(sorted((name, str(value)) for name, value in query.items()))
+    # The host, the scheme and the `format` (one the view renders, or the request is a 400)
+    # are in the key too: pages carry absolute `next` and `previous` links, which keep it.
+    url_format = request.query_params.get(api_settings.URL_FORMAT_OVERRIDE, "")
+    url = f"{request.scheme}://{request.get_host()}{request.path}?{values}"
+    digest = hashlib.sha256(f"{audience} {url_format} {url}".encode()).hexdigest()
     return f"catalog:{version}:{digest}"
 
 
-def cached(request, compute: Callable[[], T]) -> T:
-    """`compute()`'s result for this GET request, computed at most once per catalog version."""
+def cached(request, query: dict, compute: Callable[[], T]) -> T:
+    """`compute()`'s result for this GET request, whose query string validated to `query`,
+    computed at most once per catalog version."""
     timeout = _timeout()
     if not timeout or request.method != "GET" or connection.in_atomic_block:
         return compute()
-    key = _key(request, current_version())
+    key = _key(request, query, current_version())
     cache = caches["default"]
     result = cache.get(key)
     if result is None:

@@ -1,5 +1,12 @@
 """Query parameters of `GET /products/`, validated like request bodies.
 
+`ProductListQuerySerializer` is what the view's query string may hold (`kernel.api.views`): it
+refuses an unknown or repeated parameter and a malformed value before anything is read, and
+its validated values are the catalog cache's key. `ProductFilter` then narrows the list (and
+documents the parameters, and draws the browsable API's filter form); it also refuses what
+needs the database or two values to judge: an unknown category slug, `min_price` above
+`max_price`. `tests/catalog/test_cache_keys.py` pins the two to the same parameters.
+
 `DjangoFilterBackend` raises a `ValidationError` with the form's errors when a value is
 malformed, which the API renders as a 400 `{"param": ["message"]}`: `?min_price=abc`,
 `?in_stock=maybe`, `?category=<unknown slug>` and `?ordering=<unknown>` are refused, never
@@ -15,6 +22,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.models import Category, Product
+from kernel.api.pagination import PageQuerySerializer
 from kernel.money import DECIMAL_PLACES, MAX_DIGITS
 
 # As long as a product's name; SQLite refuses LIKE patterns longer than 50,000 bytes.
@@ -29,17 +37,20 @@ ORDERINGS = {
 }
 
 
+BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
+NOT_A_BOOLEAN = "Must be true or false."
+
+
 class StrictBooleanField(forms.Field):
     """`true` or `false` (also `1` / `0`, any case); anything else is an error, not "unset"."""
 
-    default_error_messages = {"invalid": "Must be true or false."}
-    _VALUES = {"true": True, "1": True, "false": False, "0": False}
+    default_error_messages = {"invalid": NOT_A_BOOLEAN}
 
     def to_python(self, value):
         if value in self.empty_values:
             return None
         try:
-            return self._VALUES[str(value).lower()]
+            return BOOLEANS[str(value).lower()]
         except KeyError:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
 
@@ -127,3 +138,41 @@ class ProductFilter(filters.FilterSet):
 
     def filter_ordering(self, queryset: QuerySet[Product], name: str, value: str):
         return queryset.order_by(*ORDERINGS[value])
+
+
+class QueryBooleanField(serializers.Field):
+    """`StrictBooleanField`'s values in a query serializer."""
+
+    default_error_messages = {"invalid": NOT_A_BOOLEAN}
+
+    def to_internal_value(self, data) -> bool:
+        try:
+            return BOOLEANS[str(data).lower()]
+        except KeyError:
+            self.fail("invalid")
+
+    def to_representation(self, value):
+        return value
+
+
+def _price_field() -> serializers.DecimalField:
+    return serializers.DecimalField(
+        max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES, min_value=Decimal(0), required=False
+    )
+
+
+class ProductListQuerySerializer(PageQuerySerializer):
+    """`ProductFilter`'s parameters, each normalised (`?in_stock=TRUE` is `True`, `?min_price=5`
+    is `5.00`); the category is a slug whose existence `ProductFilter` checks."""
+
+    search = serializers.CharField(max_length=SEARCH_MAX_LENGTH, required=False)
+    # Not stripped: `ProductFilter` looks the slug up as it is given.
+    category = serializers.CharField(
+        max_length=Category._meta.get_field("slug").max_length,
+        trim_whitespace=False,
+        required=False,
+    )
+    min_price = _price_field()
+    max_price = _price_field()
+    in_stock = QueryBooleanField(required=False)
+    ordering = serializers.ChoiceField(choices=list(ORDERINGS), required=False)

@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from kernel.address import FIELDS as ADDRESS_FIELDS
 from kernel.api.address import AddressSerializer
+from kernel.api.pagination import PageQuerySerializer
 from kernel.api.serializers import (
     IdField,
     StrictCharField,
@@ -163,5 +164,5 @@ def _address(address: Mapping) -> dict:
     return {name: str(address.get(name) or "") for name in ADDRESS_FIELDS}
 
 
-class OrderListParamsSerializer(serializers.Serializer):
+class OrderListParamsSerializer(PageQuerySerializer):
     status = serializers.ChoiceField(choices=OrderStatus.choices, required=False, allow_blank=True)

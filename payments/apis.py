@@ -6,8 +6,6 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.views import APIView
-from rest_framework.viewsets import GenericViewSet
 
 from kernel.api.permissions import StaffPermission, forbidden_without
 from kernel.api.schema import (
@@ -17,7 +15,8 @@ from kernel.api.schema import (
     error_responses,
     idempotency_parameters,
 )
-from kernel.api.serializers import validated
+from kernel.api.serializers import EmptyQuerySerializer, validated
+from kernel.api.views import APIView, GenericViewSet
 from kernel.idempotency import idempotent
 from payments import selectors, services
 from payments.exceptions import InvalidWebhook
@@ -81,6 +80,9 @@ class PaymentViewSet(GenericViewSet):
     def get_queryset(self):
         return selectors.payments_visible_to(user=self.request.user)
 
+    def get_query_serializer_class(self):
+        return PaymentListQuerySerializer if self.action == "list" else EmptyQuerySerializer
+
     def get_serializer_class(self):
         """The input shape for the browsable API's forms; responses always use PaymentSerializer."""
         return {"create": PaymentCreateSerializer, "refund": RefundCreateSerializer}.get(
@@ -95,8 +97,9 @@ class PaymentViewSet(GenericViewSet):
         responses={200: PaymentSerializer(many=True), **error_responses(400, 401)},
     )
     def list(self, request):
-        query = validated(PaymentListQuerySerializer, request.query_params)
-        payments = selectors.payments_visible_to(user=request.user, order_id=query.get("order"))
+        payments = selectors.payments_visible_to(
+            user=request.user, order_id=self.query.get("order")
+        )
         page = self.paginate_queryset(payments)
         return self.get_paginated_response(PaymentSerializer(page, many=True).data)
 

@@ -5,6 +5,7 @@ Bodies follow the kernel's strict rules (`kernel.api.serializers`).
 
 from rest_framework import serializers
 
+from kernel.api.pagination import PageQuerySerializer
 from kernel.api.serializers import IdField, MoneyField, StrictCharField, StrictSerializer
 from kernel.ids import MAX_ID
 from payments.models import PaymentStatus
@@ -17,7 +18,7 @@ class PaymentCreateSerializer(StrictSerializer):
     )
 
 
-class PaymentListQuerySerializer(serializers.Serializer):
+class PaymentListQuerySerializer(PageQuerySerializer):
     order = serializers.IntegerField(
         min_value=1, max_value=MAX_ID, required=False, help_text="Only this order's payments."
     )

@@ -5,9 +5,9 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from kernel.api.errors import RETRY_AFTER_DATABASE_SECONDS
+from kernel.api.views import APIView
 from kernel.db import execute
 
 HealthSerializer = inline_serializer(

@@ -5,7 +5,8 @@ from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
-from rest_framework.views import APIView
+
+from kernel.api.views import APIView
 
 # Each resource's entry point: the list of a collection, the sign-in of accounts.
 RESOURCES = {

@@ -205,6 +205,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "kernel.api.renderers.BrowsableAPIRenderer",
     ],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "kernel.api.negotiation.ContentNegotiation",
     "DEFAULT_PAGINATION_CLASS": "kernel.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

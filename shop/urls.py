@@ -1,12 +1,16 @@
 """The one public API: every app's routes under /api/v1/, plus schema, docs, admin."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.http import JsonResponse
 from django.urls import include, path
 from django.views import defaults
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 
+from kernel.api.serializers import QuerySerializer
+from kernel.api.views import QueryParametersMixin
 from shop.health import HealthView
 from shop.root import ApiRootView
 
@@ -22,11 +26,25 @@ class JSONErrorsMixin:
         return response
 
 
-class SchemaView(JSONErrorsMixin, SpectacularAPIView):
+class SchemaQuerySerializer(QuerySerializer):
+    """drf-spectacular's own parameter: the language of the document (Swagger UI passes it on)."""
+
+    lang = serializers.ChoiceField(choices=[code for code, _ in settings.LANGUAGES], required=False)
+
+
+class SchemaView(JSONErrorsMixin, QueryParametersMixin, SpectacularAPIView):
     """The OpenAPI 3 document of the API: YAML, or JSON with `?format=json`."""
 
+    query_serializer_class = SchemaQuerySerializer
 
-class DocsView(JSONErrorsMixin, SpectacularSwaggerSplitView):
+
+class DocsQuerySerializer(SchemaQuerySerializer):
+    """The page's own parameter: `?script` asks for its start-up script instead of the page."""
+
+    script = serializers.CharField(required=False, allow_blank=True, max_length=0)
+
+
+class DocsView(JSONErrorsMixin, QueryParametersMixin, SpectacularSwaggerSplitView):
     """Swagger UI over the document, served from the shop itself.
 
     Its start-up script is served from this same URL (`?script`) rather than inlined, and its
@@ -35,6 +53,7 @@ class DocsView(JSONErrorsMixin, SpectacularSwaggerSplitView):
     """
 
     template_name = "shop/swagger_ui.html"
+    query_serializer_class = DocsQuerySerializer
 
     # An HTML page has no OPTIONS description: its template renderer failed with a 500.
     metadata_class = None

@@ -3,8 +3,14 @@
 from collections.abc import Callable
 
 from django.core.paginator import InvalidPage
-from rest_framework import pagination
+from rest_framework import pagination, serializers
 from rest_framework.exceptions import NotFound, ValidationError
+
+from kernel.api.serializers import QuerySerializer
+
+POSITIVE_INTEGER = "A positive integer is required."
+PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
 
 
 def _positive_int(request, name: str) -> int | None:
@@ -14,18 +20,18 @@ def _positive_int(request, name: str) -> int | None:
     try:
         value = int(raw)
     except ValueError:
-        raise ValidationError({name: ["A positive integer is required."]}) from None
+        raise ValidationError({name: [POSITIVE_INTEGER]}) from None
     if value < 1:
-        raise ValidationError({name: ["A positive integer is required."]})
+        raise ValidationError({name: [POSITIVE_INTEGER]})
     return value
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
     """`?page=N&page_size=N`: 20 a page by default, at most 100; a malformed value is 400."""
 
-    page_size = 20
+    page_size = PAGE_SIZE
     page_size_query_param = "page_size"
-    max_page_size = 100
+    max_page_size = MAX_PAGE_SIZE
 
     def get_page_size(self, request) -> int:
         requested = _positive_int(request, self.page_size_query_param)
@@ -72,3 +78,41 @@ class PageNumberPagination(pagination.PageNumberPagination):
             if parameter["name"] == self.page_size_query_param:
                 parameter["schema"]["maximum"] = self.max_page_size
         return parameters
+
+
+class _PositiveIntegerField(serializers.IntegerField):
+    """A number read as the paginator reads it (`int()`: DRF's own field also takes `1.0`), so
+    that a value the paginator refuses never validates to a cached page's key."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            min_value=1,
+            required=False,
+            error_messages={"invalid": POSITIVE_INTEGER, "min_value": POSITIVE_INTEGER},
+        )
+
+    def to_internal_value(self, data) -> int:
+        try:
+            return int(data)
+        except ValueError:
+            self.fail("invalid")
+
+
+class PageQuerySerializer(QuerySerializer):
+    """The query string of a list: `page` and `page_size` (each list's serializer adds its own
+    filters). The validated data leaves out what is the default (page 1, 20 a page) and caps
+    the page size as the paginator does, so that equivalent queries validate to the same data.
+    The paginator documents the two parameters in the schema (`kernel.api.schema.AutoSchema`).
+    """
+
+    page = _PositiveIntegerField()
+    page_size = _PositiveIntegerField()
+
+    def validate(self, attrs: dict) -> dict:
+        if attrs.get("page") == 1:
+            del attrs["page"]
+        if "page_size" in attrs:
+            attrs["page_size"] = min(attrs["page_size"], MAX_PAGE_SIZE)
+            if attrs["page_size"] == PAGE_SIZE:
+                del attrs["page_size"]
+        return attrs

@@ -7,7 +7,8 @@ A view documents itself like this, and in no other way:
   with `responses={200: ReadSerializer, **error_responses(404, ...)}` for the errors of its own
   logic; an error body with extra keys is an `ErrorSerializer` subclass given to
   `error_response(...)`, and several shapes for one status are `any_of(...)`;
-- query parameters as a serializer (`parameters=[ParamsSerializer]`) or a django-filter
+- query parameters as a serializer (`parameters=[ParamsSerializer]`, the view's query
+  serializer, whose `page` and `page_size` the paginator documents) or a django-filter
   `FilterSet`; the `Idempotency-Key` header and the `Idempotent-Replayed` response header as
   `idempotency_parameters(...)`.
 
@@ -17,10 +18,11 @@ Everything else is derived here by `AutoSchema`, so no view restates it:
   the view admits an anonymous request of the operation's method (`has_permission` is asked
   with an anonymous request; nothing else about a permission class is assumed);
 - path ids: a path variable `id` is an integer ("The <resource>'s id."), in every app;
-- the errors the shared plumbing can give any operation (too many query parameters, bad
-  credentials, CSRF, a page past the end, a body too large or not JSON, a throttle, the
-  database being down), from the view's own configuration, so that no operation can answer a
-  status its document leaves out; `Retry-After` is declared on every 429 and 503;
+- the errors the shared plumbing can give any operation (an unknown, repeated or too many
+  query parameters, an unknown `format`, bad credentials, CSRF, a page past the end, a body
+  too large or not JSON, a throttle, the database being down), from the view's own
+  configuration, so that no operation can answer a status its document leaves out;
+  `Retry-After` is declared on every 429 and 503;
 - response objects list every key as required: a serializer renders all its fields. The rare
   key that is only sometimes there is named in the serializer's `optional_response_fields`;
 - an optional request field's default is in its description (see `_describe_defaults`).
@@ -41,6 +43,7 @@ from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import SAFE_METHODS
 
+from kernel.api.views import READS
 from kernel.idempotency import HEADER as IDEMPOTENCY_HEADER
 
 
@@ -177,7 +180,8 @@ def idempotency_parameters(*replayed_statuses: int) -> list[OpenApiParameter]:
 
 
 _PLUMBING_DESCRIPTIONS = {
-    400: "More query parameters than the server accepts (`DATA_UPLOAD_MAX_NUMBER_FIELDS`).",
+    400: "A `format` the operation does not render (`unsupported_format`), or more query "
+    "parameters than the server accepts (`DATA_UPLOAD_MAX_NUMBER_FIELDS`).",
     401: "The credentials sent (a bearer token or a session) are not valid.",
     403: "Signed in with a browser session but without a valid CSRF token.",
     404: "`page` is past the last page.",
@@ -186,6 +190,13 @@ _PLUMBING_DESCRIPTIONS = {
     429: "Throttled; the `Retry-After` header says when to try again.",
     503: "`service_unavailable`: the database does not answer; see `Retry-After`.",
 }
+# A read validates its query string too (`kernel.api.views`); a write reads only its body.
+_READ_400 = (
+    "A query parameter the operation does not know, or one given twice "
+    '(`{"<parameter>": ["Unknown query parameter."]}`); a `format` it does not render '
+    "(`unsupported_format`); more query parameters than the server accepts "
+    "(`DATA_UPLOAD_MAX_NUMBER_FIELDS`)."
+)
 _RETRY_AFTER = {
     "schema": {"type": "integer", "minimum": 0},
     "description": "Seconds to wait before trying again.",
@@ -204,13 +215,24 @@ class AutoSchema(SpectacularAutoSchema):
         for code in self._plumbing_errors(operation):
             if str(code) not in responses:
                 body = ThrottledErrorSerializer if code == 429 else ErrorSerializer
+                description = _PLUMBING_DESCRIPTIONS[code]
+                if code == 400 and self.method in READS:
+                    body = any_of(ErrorSerializer, ValidationErrorSerializer)
+                    description = _READ_400
                 responses[str(code)] = self._get_response_for_code(
-                    OpenApiResponse(body, description=_PLUMBING_DESCRIPTIONS[code]), str(code)
+                    OpenApiResponse(body, description=description), str(code)
                 )
         for code in ("429", "503"):
             if code in responses:
                 responses[code].setdefault("headers", {})["Retry-After"] = _RETRY_AFTER
         return operation
+
+    def _process_override_parameters(self):
+        """A list's query serializer holds `page` and `page_size` to validate them; the
+        paginator documents them (with their bounds)."""
+        parameters = super()._process_override_parameters()
+        paging = {(p["name"], p["in"]) for p in self._get_pagination_parameters()}
+        return {key: value for key, value in parameters.items() if key not in paging}
 
     def get_auth(self):
         auths = super().get_auth()

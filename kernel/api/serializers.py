@@ -9,21 +9,28 @@ Input is strict, as Stripe's is, so that a client's typo never silently becomes 
 - money is a decimal string with at most two places (`"19.99"`), as in responses; a JSON number
   is refused, since a float cannot hold every price exactly.
 
-Every write serializer derives from `StrictSerializer` and uses these fields. Query-string
-serializers do not: a query string has only strings.
+Every write serializer derives from `StrictSerializer` and uses these fields. A query string
+has only strings: its serializer derives from `QuerySerializer` (still strict about its keys)
+with DRF's own fields, which read strings.
 """
 
+import copy
 import datetime
 import re
 from collections.abc import Mapping
 
+from django.http import QueryDict
 from django.utils import timezone
 from rest_framework import serializers
+from rest_framework.fields import empty
+from rest_framework.settings import api_settings
 
 from kernel.ids import MAX_ID
 from kernel.money import DECIMAL_PLACES, MAX_DIGITS
 
 UNKNOWN_FIELD = "Unknown field."
+UNKNOWN_QUERY_PARAMETER = "Unknown query parameter."
+REPEATED_QUERY_PARAMETER = "Give this parameter once."
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 _CONTROL_CHARACTERS_BUT_WHITESPACE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -32,13 +39,16 @@ class StrictSerializer(serializers.Serializer):
     """Refuses keys it does not know, so a misspelt or read-only field is never silently
     dropped."""
 
+    def key_errors(self, data) -> dict[str, list[str]]:
+        """What is wrong with the keys of `data`, before their values are looked at."""
+        if not isinstance(data, Mapping):
+            return {}
+        unknown = sorted(str(key) for key in data if key not in self.fields)
+        return {key: [UNKNOWN_FIELD] for key in unknown}
+
     def to_internal_value(self, data):
-        unknown = (
-            sorted(str(key) for key in data if key not in self.fields)
-            if isinstance(data, Mapping)
-            else []
-        )
-        if not unknown:
+        key_errors = self.key_errors(data)
+        if not key_errors:
             return super().to_internal_value(data)
         errors: dict = {}
         try:
@@ -46,7 +56,48 @@ class StrictSerializer(serializers.Serializer):
         except serializers.ValidationError as error:
             errors.update(error.detail)
         # Every problem at once: the unknown keys and what is wrong with the known ones.
-        raise serializers.ValidationError({**errors, **{key: [UNKNOWN_FIELD] for key in unknown}})
+        raise serializers.ValidationError({**errors, **key_errors})
+
+
+class QuerySerializer(StrictSerializer):
+    """A query string (`request.query_params`): an unknown parameter is a 400 naming it, and so
+    is a parameter given twice (`?page=1&page=2`) unless its field takes a list.
+
+    `format` is known everywhere: it is DRF's renderer override, which content negotiation
+    checks (`kernel.api.negotiation`); it is never part of the validated data. A blank value
+    (`?search=`, as the browsable API's filter form sends) is no value unless its field allows
+    blanks (DRF reads a query string as it reads a form).
+    """
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        """With data, only the fields of the parameters given (and any that is required or has
+        a default): an absent optional parameter has nothing to validate, and DRF copies every
+        field for every instance, which was most of the cost of a read served from the cache.
+        Without data (the schema), every field."""
+        given = getattr(self, "initial_data", None)
+        return {
+            name: copy.deepcopy(field)
+            for name, field in self._declared_fields.items()
+            if given is None or name in given or field.required or field.default is not empty
+        }
+
+    def key_errors(self, data) -> dict[str, list[str]]:
+        if not isinstance(data, QueryDict):
+            raise TypeError("A QuerySerializer validates a request's query_params.")
+        errors = {}
+        for key, values in sorted(data.lists()):
+            field = self.fields.get(key)
+            if field is None and key != api_settings.URL_FORMAT_OVERRIDE:
+                errors[key] = [UNKNOWN_QUERY_PARAMETER]
+            elif len(values) > 1 and not isinstance(
+                field, serializers.ListField | serializers.MultipleChoiceField
+            ):
+                errors[key] = [REPEATED_QUERY_PARAMETER]
+        return errors
+
+
+class EmptyQuerySerializer(QuerySerializer):
+    """The query string of an operation that takes no parameters (but `format`)."""
 
 
 class EmptyBodySerializer(StrictSerializer):

@@ -227,6 +227,8 @@ def test_an_unknown_or_malformed_category_slug_is_404(staff_client, unchanged, s
 
 
 def test_list_filters_do_not_apply_to_one_product(anon_client, existing):
+    """A product's URL takes no list filter: it is refused, never used to hide the product."""
     response = anon_client.get(f"{PRODUCTS}{existing.pk}/", {"in_stock": "false"})
 
-    assert response.status_code == 200
+    assert response.status_code == 400
+    assert response.json() == {"in_stock": ["Unknown query parameter."]}

@@ -111,10 +111,10 @@ def test_every_kind_of_error_under_the_api_is_json_with_a_detail_and_a_code(
         ("post", "/api/v1/docs/", "text/html", 405),
         ("options", "/api/v1/docs/", "text/html", 405),
         ("get", "/api/v1/docs/", "application/xml", 406),
-        ("get", "/api/v1/docs/?format=json", "text/html", 404),
+        ("get", "/api/v1/docs/?format=json", "text/html", 400),
         ("delete", "/api/v1/schema/", "application/vnd.oai.openapi", 405),
         ("get", "/api/v1/schema/", "text/html", 406),
-        ("get", "/api/v1/schema/?format=xml", "*/*", 404),
+        ("get", "/api/v1/schema/?format=xml", "*/*", 400),
     ],
 )
 def test_the_document_and_its_page_give_json_errors_too(anon_client, method, url, accept, status):
