@@ -69,6 +69,8 @@ def test_the_admins_scripts_run_under_the_policy(page, staff_user, products):
     with page.expect_popup() as opened:
         page.locator("#add_id_category").click()
     popup = opened.value
+    # The slug is filled by a script bound when the page has loaded: typing earlier is lost.
+    popup.wait_for_load_state("load")
     popup.get_by_label("Name").press_sequentially("Oolong")
     expect(popup.get_by_label("Slug")).to_have_value("oolong")
     popup.get_by_role("button", name="Save", exact=True).click()
