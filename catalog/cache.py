@@ -14,11 +14,15 @@ Reading it costs one small query, where the list it saves costs two queries and 
 Reads inside a transaction neither use nor fill the cache: they may see writes of their own
 that are not committed (and may never be).
 
+A cache that does not answer (Redis gone, `kernel.cache.CACHE_ERRORS`) is done without: the
+read goes to the database, as on a miss, and the next request tries the cache again.
+
 `settings.CATALOG_CACHE_TIMEOUT` (seconds, default 300; 0 turns the cache off) bounds how long
 an entry of an old version lingers before the cache drops it.
 """
 
 import hashlib
+import logging
 import uuid
 from collections.abc import Callable
 from typing import TypeVar
@@ -30,9 +34,11 @@ from django.db import IntegrityError, connection, transaction
 
 from catalog import selectors
 from catalog.models import CatalogVersion
+from kernel.cache import CACHE_ERRORS
 from kernel.db import CompiledQuery
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = 300
 # Compiled once (`kernel.db.CompiledQuery`): every cached read asks for the token, and building
@@ -83,8 +89,15 @@ def cached(request, compute: Callable[[], T]) -> T:
         return compute()
     key = _key(request, current_version())
     cache = caches["default"]
-    result = cache.get(key)
+    try:
+        result = cache.get(key)
+    except CACHE_ERRORS as error:
+        logger.warning("The cache did not answer; reading the database: %s", error)
+        return compute()
     if result is None:
         result = compute()
-        cache.set(key, result, timeout)
+        try:
+            cache.set(key, result, timeout)
+        except CACHE_ERRORS as error:
+            logger.warning("The cache did not answer; the read is not kept: %s", error)
     return result

@@ -6,7 +6,9 @@ domain error carries). Validation errors keep DRF's `{"field": ["message", ...]}
 Two failures that are not the client's fault still get that shape rather than a bare 500: a
 body larger than `DATA_UPLOAD_MAX_MEMORY_SIZE` is a 413, and a database that does not answer
 (connection refused, dropped, timed out) is a 503 with `Retry-After`, so clients back off and
-retry; the server reconnects by itself once the database is back.
+retry; the server reconnects by itself once the database is back. `ServiceUnavailable`, raised
+where another service a request cannot do without does not answer (the cache that holds the
+throttle counts), is the same 503.
 """
 
 import logging
@@ -29,6 +31,10 @@ WWW_AUTHENTICATE = 'Bearer realm="api"'
 RETRY_AFTER_DATABASE_SECONDS = 5
 
 
+class ServiceUnavailable(Exception):
+    """A service the request cannot do without, other than the database, does not answer."""
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     response = _render(exc, context)
     if response is not None and response.status_code == 401:
@@ -43,8 +49,8 @@ def _render(exc: Exception, context: dict[str, Any]) -> Response | None:
         return Response(
             {"detail": exc.detail, "code": exc.code, **exc.extra}, status=exc.status_code
         )
-    if isinstance(exc, OperationalError | InterfaceError):
-        logger.warning("The database did not answer: %s", exc, exc_info=exc)
+    if isinstance(exc, OperationalError | InterfaceError | ServiceUnavailable):
+        logger.warning("A service did not answer: %s", exc, exc_info=exc)
         return Response(
             {
                 "detail": "The service is temporarily unavailable; try again shortly.",

@@ -184,7 +184,8 @@ _PLUMBING_DESCRIPTIONS = {
     413: "`request_too_large`: the body is larger than the server accepts.",
     415: "The body is not `application/json`.",
     429: "Throttled; the `Retry-After` header says when to try again.",
-    503: "`service_unavailable`: the database does not answer; see `Retry-After`.",
+    503: "`service_unavailable`: the database (or, for a throttled operation, the cache that "
+    "holds the counts) does not answer; see `Retry-After`.",
 }
 _RETRY_AFTER = {
     "schema": {"type": "integer", "minimum": 0},
