@@ -11,7 +11,7 @@ with `"status": "degraded"`, for monitoring to alert on.
 from django.conf import settings
 from django.core.cache import caches
 from django.db import DatabaseError
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -21,16 +21,13 @@ from kernel.api.errors import RETRY_AFTER_DATABASE_SECONDS
 from kernel.cache import CACHE_ERRORS
 from kernel.db import execute
 
-HealthSerializer = inline_serializer(
-    name="Health",
-    fields={
-        "status": serializers.CharField(help_text="`ok`, `degraded` or `unavailable`."),
-        "database": serializers.CharField(help_text="`ok` or `unavailable`."),
-        "cache": serializers.CharField(
-            required=False, help_text="`ok` or `unavailable`; only when the cache is Redis."
-        ),
-    },
-)
+
+class HealthSerializer(serializers.Serializer):
+    optional_response_fields = ("cache",)
+
+    status = serializers.CharField(help_text="`ok`, `degraded` or `unavailable`.")
+    database = serializers.CharField(help_text="`ok` or `unavailable`.")
+    cache = serializers.CharField(help_text="`ok` or `unavailable`; only when the cache is Redis.")
 
 
 def _database() -> str:
