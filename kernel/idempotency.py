@@ -8,15 +8,26 @@ replayed to every later request with the same key and body; the same key with an
 With `atomic=True` the operation and the stored response commit together, so a crash can never
 leave work done without its response recorded. Operations that talk to the outside world
 between commits (a payment) use `atomic=False` and guard against double work themselves.
+
+A claim whose request died with its worker (killed, timed out) is taken over by the next
+request with the key once it is `settings.IDEMPOTENCY_LOCK_SECONDS` old (60 by default): no
+request outlives the server's worker timeout (gunicorn's `--timeout`, 30 s by default), so the
+setting must exceed it. Until then the twin's 409 says, in `Retry-After`, when to come back.
+Should a request outlive the window all the same, its claim is fenced: the claim is held by its
+`locked_at`, and completing or releasing it changes the row only while that still matches, so a
+request whose claim was taken over stores nothing and (with `atomic=True`) rolls its work back
+rather than doing the work twice.
 """
 
 import functools
 import hashlib
 import json
+import math
 import re
 from collections.abc import Callable
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -28,7 +39,6 @@ from kernel.models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
 KEY_LIFETIME = timedelta(hours=24)
-STALE_AFTER = timedelta(minutes=5)
 _VALID_KEY = re.compile(r"[\x20-\x7e]{1,255}")
 
 
@@ -41,6 +51,17 @@ class IdempotencyKeyReused(DomainError):
 class IdempotencyKeyInProgress(Conflict):
     code = "idempotency_key_in_progress"
     default_detail = "A request with this Idempotency-Key is still being processed."
+
+
+def _lock_window() -> timedelta:
+    return timedelta(seconds=settings.IDEMPOTENCY_LOCK_SECONDS)
+
+
+def _in_progress(seconds: float) -> IdempotencyKeyInProgress:
+    """The 409, with `Retry-After`: when the claim may be taken over, or 1 s when it just was."""
+    error = IdempotencyKeyInProgress()
+    error.retry_after = max(1, math.ceil(seconds))
+    return error
 
 
 def _fingerprint(request) -> str:
@@ -59,7 +80,12 @@ def _claim(*, user_id: int, scope: str, key: str, fingerprint: str):
         try:
             with transaction.atomic():
                 record = IdempotencyKey.objects.create(
-                    user_id=user_id, scope=scope, key=key, fingerprint=fingerprint, created_at=now
+                    user_id=user_id,
+                    scope=scope,
+                    key=key,
+                    fingerprint=fingerprint,
+                    created_at=now,
+                    locked_at=now,
                 )
             return record, None
         except IntegrityError:
@@ -78,25 +104,32 @@ def _claim(*, user_id: int, scope: str, key: str, fingerprint: str):
                 status=existing.response_status,
                 headers={"Idempotent-Replayed": "true"},
             )
-        if existing.locked_at < now - STALE_AFTER:
+        if existing.locked_at <= now - _lock_window():
             taken = IdempotencyKey.objects.filter(
                 pk=existing.pk, locked_at=existing.locked_at, response_status__isnull=True
             ).update(locked_at=now)
             if taken:
+                existing.locked_at = now
                 return existing, None
-        raise IdempotencyKeyInProgress()
-    raise IdempotencyKeyInProgress()
+        raise _in_progress((existing.locked_at + _lock_window() - now).total_seconds())
+    raise _in_progress(1)
 
 
-def _complete(record: IdempotencyKey, response: Response) -> None:
-    body = json.loads(JSONRenderer().render(response.data)) if response.data is not None else None
-    IdempotencyKey.objects.filter(pk=record.pk).update(
-        response_status=response.status_code, response_body=body
+def _held(record: IdempotencyKey):
+    """The claim's row, as long as this request still holds it (nobody took it over)."""
+    return IdempotencyKey.objects.filter(
+        pk=record.pk, locked_at=record.locked_at, response_status__isnull=True
     )
 
 
+def _complete(record: IdempotencyKey, response: Response) -> bool:
+    """Store the response; False if the claim was taken over meanwhile, and nothing is stored."""
+    body = json.loads(JSONRenderer().render(response.data)) if response.data is not None else None
+    return bool(_held(record).update(response_status=response.status_code, response_body=body))
+
+
 def _release(record: IdempotencyKey) -> None:
-    IdempotencyKey.objects.filter(pk=record.pk, response_status__isnull=True).delete()
+    _held(record).delete()
 
 
 def read_key(request) -> str | None:
@@ -127,8 +160,9 @@ def idempotent(scope: str, *, atomic: bool = True) -> Callable:
                 if atomic:
                     with transaction.atomic():
                         response = view_method(view, request, *args, **kwargs)
-                        if 200 <= response.status_code < 300:
-                            _complete(record, response)
+                        if 200 <= response.status_code < 300 and not _complete(record, response):
+                            # Taken over by a twin, which does the work: undo this one's.
+                            raise _in_progress(1)
                 else:
                     response = view_method(view, request, *args, **kwargs)
                     if 200 <= response.status_code < 300:

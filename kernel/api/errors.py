@@ -47,7 +47,9 @@ def _render(exc: Exception, context: dict[str, Any]) -> Response | None:
         return Response({exc.field: [exc.detail]}, status=exc.status_code)
     if isinstance(exc, DomainError):
         return Response(
-            {"detail": exc.detail, "code": exc.code, **exc.extra}, status=exc.status_code
+            {"detail": exc.detail, "code": exc.code, **exc.extra},
+            status=exc.status_code,
+            headers=None if exc.retry_after is None else {"Retry-After": str(exc.retry_after)},
         )
     if isinstance(exc, OperationalError | InterfaceError | ServiceUnavailable):
         logger.warning("A service did not answer: %s", exc, exc_info=exc)

@@ -150,8 +150,9 @@ def error_responses(*status_codes: int) -> dict[int, OpenApiResponse]:
 
 
 def idempotency_parameters(*replayed_statuses: int) -> list[OpenApiParameter]:
-    """The `Idempotency-Key` request header, and `Idempotent-Replayed` on the responses that can
-    be replays (`replayed_statuses`): the two halves of `kernel.idempotency.idempotent`."""
+    """The `Idempotency-Key` request header, `Idempotent-Replayed` on the responses that can be
+    replays (`replayed_statuses`) and `Retry-After` on the 409 of a twin in progress: what
+    `kernel.idempotency.idempotent` reads and answers."""
     return [
         OpenApiParameter(
             IDEMPOTENCY_HEADER,
@@ -172,6 +173,16 @@ def idempotency_parameters(*replayed_statuses: int) -> list[OpenApiParameter]:
             enum=["true"],
             response=list(replayed_statuses),
             description="`true` when this response is the replay of an earlier request's.",
+        ),
+        OpenApiParameter(
+            "Retry-After",
+            OpenApiTypes.INT,
+            OpenApiParameter.HEADER,
+            response=[409],
+            description=(
+                "With 409 `idempotency_key_in_progress`: seconds until the twin's claim may be "
+                "taken over, should its request have died."
+            ),
         ),
     ]
 
