@@ -8,6 +8,7 @@ a test may stop, freeze and restart it. `ShopServer` runs gunicorn with the prod
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -18,7 +19,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-REDIS_SERVER = "/usr/bin/redis-server"
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 SECRET_KEY = "redis-tests-" * 5
 
 
