@@ -8,15 +8,6 @@ replayed to every later request with the same key and body; the same key with an
 With `atomic=True` the operation and the stored response commit together, so a crash can never
 leave work done without its response recorded. Operations that talk to the outside world
 between commits (a payment) use `atomic=False` and guard against double work themselves.
-
-A claim whose request died with its worker (killed, timed out) is taken over by the next
-request with the key once it is `settings.IDEMPOTENCY_LOCK_SECONDS` old (60 by default): no
-request outlives the server's worker timeout (gunicorn's `--timeout`, 30 s by default), so the
-setting must exceed it. Until then the twin's 409 says, in `Retry-After`, when to come back.
-Should a request outlive the window all the same, its claim is fenced: the claim is held by its
-`locked_at`, and completing or releasing it changes the row only while that still matches, so a
-request whose claim was taken over stores nothing and (with `atomic=True`) rolls its work back
-rather than doing the work twice.
 """
 
 import functools
@@ -54,11 +45,20 @@ class IdempotencyKeyInProgress(Conflict):
 
 
 def _lock_window() -> timedelta:
+    """How long a claim without a response holds its key.
+
+    A claim whose request died with its worker (killed, timed out) is taken over by the next
+    request with the key once it is `settings.IDEMPOTENCY_LOCK_SECONDS` old: no request outlives
+    the server's worker timeout (gunicorn's `--timeout`), so the setting must exceed it. Until
+    then a twin's 409 says, in `Retry-After`, when to come back. Should a request outlive the
+    window all the same, its claim is fenced by its `locked_at` (`_held`): it can neither store
+    its response over the claim of the twin that took it over, nor release that claim.
+    """
     return timedelta(seconds=settings.IDEMPOTENCY_LOCK_SECONDS)
 
 
 def _in_progress(seconds: float) -> IdempotencyKeyInProgress:
-    """The 409, with `Retry-After`: when the claim may be taken over, or 1 s when it just was."""
+    """The 409, with `Retry-After`: the seconds until the claim may be taken over."""
     error = IdempotencyKeyInProgress()
     error.retry_after = max(1, math.ceil(seconds))
     return error
@@ -122,10 +122,9 @@ def _held(record: IdempotencyKey):
     )
 
 
-def _complete(record: IdempotencyKey, response: Response) -> bool:
-    """Store the response; False if the claim was taken over meanwhile, and nothing is stored."""
+def _complete(record: IdempotencyKey, response: Response) -> None:
     body = json.loads(JSONRenderer().render(response.data)) if response.data is not None else None
-    return bool(_held(record).update(response_status=response.status_code, response_body=body))
+    _held(record).update(response_status=response.status_code, response_body=body)
 
 
 def _release(record: IdempotencyKey) -> None:
@@ -160,9 +159,8 @@ def idempotent(scope: str, *, atomic: bool = True) -> Callable:
                 if atomic:
                     with transaction.atomic():
                         response = view_method(view, request, *args, **kwargs)
-                        if 200 <= response.status_code < 300 and not _complete(record, response):
-                            # Taken over by a twin, which does the work: undo this one's.
-                            raise _in_progress(1)
+                        if 200 <= response.status_code < 300:
+                            _complete(record, response)
                 else:
                     response = view_method(view, request, *args, **kwargs)
                     if 200 <= response.status_code < 300:

@@ -207,7 +207,7 @@ else:
 
 # An Idempotency-Key whose request died with its worker is taken over after this many seconds.
 # No request outlives gunicorn's worker timeout (`--timeout`, 30 s by default), so this must
-# exceed it; should one outlive it all the same, it stores nothing and rolls its work back.
+# exceed it (kernel/idempotency.py).
 IDEMPOTENCY_LOCK_SECONDS = env_int("IDEMPOTENCY_LOCK_SECONDS", 60)
 if IDEMPOTENCY_LOCK_SECONDS < 1:
     raise ImproperlyConfigured("IDEMPOTENCY_LOCK_SECONDS must be at least 1.")
