@@ -27,12 +27,13 @@ from kernel.exceptions import DomainError, FieldError
 
 logger = logging.getLogger(__name__)
 
-WWW_AUTHENTICATE = 'Bearer realm="api"'
-RETRY_AFTER_DATABASE_SECONDS = 5
-
 
 class ServiceUnavailable(Exception):
     """A service the request cannot do without, other than the database, does not answer."""
+
+
+WWW_AUTHENTICATE = 'Bearer realm="api"'
+RETRY_AFTER_DATABASE_SECONDS = 5
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
