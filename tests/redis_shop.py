@@ -79,7 +79,8 @@ class RedisServer:
         self.process.send_signal(signal.SIGCONT)
 
 
-def server_env(database: Path, redis_url: str) -> dict[str, str]:
+def server_env(database: Path, redis_url: str, **extra: str) -> dict[str, str]:
+    """The environment of a production process on `database` and `redis_url` (plus `extra`)."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -94,6 +95,7 @@ def server_env(database: Path, redis_url: str) -> dict[str, str]:
         DATABASE_URL=f"sqlite:///{database}",
         REDIS_URL=redis_url,
         PAYMENTS_SANDBOX_WEBHOOK_SECRET="whsec_redis_tests",
+        **extra,
     )
     return env
 
