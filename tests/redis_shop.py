@@ -100,11 +100,11 @@ def server_env(database: Path, redis_url: str, **extra: str) -> dict[str, str]:
     return env
 
 
-def manage(database: Path, redis_url: str, *args: str) -> None:
+def manage(database: Path, redis_url: str, *args: str, **extra: str) -> None:
     subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env=server_env(database, redis_url),
+        env=server_env(database, redis_url, **extra),
         check=True,
         capture_output=True,
         timeout=120,
@@ -114,7 +114,7 @@ def manage(database: Path, redis_url: str, *args: str) -> None:
 class ShopServer:
     """gunicorn with one worker, the production settings, `database` and `redis_url`."""
 
-    def __init__(self, database: Path, redis_url: str, tmp_path: Path) -> None:
+    def __init__(self, database: Path, redis_url: str, tmp_path: Path, **extra: str) -> None:
         self.port = free_port()
         self.log = tmp_path / f"server-{self.port}.log"
         with self.log.open("w") as log:
@@ -124,7 +124,7 @@ class ShopServer:
                     *("--bind", f"127.0.0.1:{self.port}", "--workers", "1", "--timeout", "30"),
                 ],
                 cwd=ROOT,
-                env=server_env(database, redis_url),
+                env=server_env(database, redis_url, **extra),
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
