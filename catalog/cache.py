@@ -20,11 +20,15 @@ error that is never stored. So the entries are bounded by the real queries of th
 Reads inside a transaction neither use nor fill the cache: they may see writes of their own
 that are not committed (and may never be).
 
+A cache that does not answer (Redis gone, `kernel.cache.CACHE_ERRORS`) is done without: the
+read goes to the database, as on a miss, and the next request tries the cache again.
+
 `settings.CATALOG_CACHE_TIMEOUT` (seconds, default 300; 0 turns the cache off) bounds how long
 an entry of an old version lingers before the cache drops it.
 """
 
 import hashlib
+import logging
 import uuid
 from collections.abc import Callable
 from typing import TypeVar
@@ -37,9 +41,11 @@ from rest_framework.settings import api_settings
 
 from catalog import selectors
 from catalog.models import CatalogVersion
+from kernel.cache import CACHE_ERRORS
 from kernel.db import CompiledQuery
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = 300
 # Compiled once (`kernel.db.CompiledQuery`): every cached read asks for the token, and building
@@ -93,8 +99,15 @@ def cached(request, query: dict, compute: Callable[[], T]) -> T:
         return compute()
     key = _key(request, query, current_version())
     cache = caches["default"]
-    result = cache.get(key)
+    try:
+        result = cache.get(key)
+    except CACHE_ERRORS as error:
+        logger.warning("The cache did not answer; reading the database: %s", error)
+        return compute()
     if result is None:
         result = compute()
-        cache.set(key, result, timeout)
+        try:
+            cache.set(key, result, timeout)
+        except CACHE_ERRORS as error:
+            logger.warning("The cache did not answer; the read is not kept: %s", error)
     return result

@@ -12,6 +12,8 @@ class DomainError(Exception):
     status_code: int = 400
     code: str = "error"
     default_detail: str = "The request could not be completed."
+    # Seconds after which the same request may succeed; the API sends it as `Retry-After`.
+    retry_after: int | None = None
 
     def __init__(self, detail: str | None = None, **extra: Any) -> None:
         self.detail = detail or self.default_detail

@@ -15,10 +15,12 @@ sees it (409 `idempotency_key_in_progress`); they guard against double work them
 import functools
 import hashlib
 import json
+import math
 import re
 from collections.abc import Callable
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -30,7 +32,6 @@ from kernel.models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
 KEY_LIFETIME = timedelta(hours=24)
-STALE_AFTER = timedelta(minutes=5)
 _VALID_KEY = re.compile(r"[\x20-\x7e]{1,255}")
 
 
@@ -43,6 +44,26 @@ class IdempotencyKeyReused(DomainError):
 class IdempotencyKeyInProgress(Conflict):
     code = "idempotency_key_in_progress"
     default_detail = "A request with this Idempotency-Key is still being processed."
+
+
+def _lock_window() -> timedelta:
+    """How long a claim without a response holds its key.
+
+    A claim whose request died with its worker (killed, timed out) is taken over by the next
+    request with the key once it is `settings.IDEMPOTENCY_LOCK_SECONDS` old: no request outlives
+    the server's worker timeout (gunicorn's `--timeout`), so the setting must exceed it. Until
+    then a twin's 409 says, in `Retry-After`, when to come back. Should a request outlive the
+    window all the same, its claim is fenced by its `locked_at` (`_held`): it can neither store
+    its response over the claim of the twin that took it over, nor release that claim.
+    """
+    return timedelta(seconds=settings.IDEMPOTENCY_LOCK_SECONDS)
+
+
+def _in_progress(seconds: float) -> IdempotencyKeyInProgress:
+    """The 409, with `Retry-After`: the seconds until the claim may be taken over."""
+    error = IdempotencyKeyInProgress()
+    error.retry_after = max(1, math.ceil(seconds))
+    return error
 
 
 def _fingerprint(request) -> str:
@@ -61,7 +82,12 @@ def _claim(*, user_id: int, scope: str, key: str, fingerprint: str):
         try:
             with transaction.atomic():
                 record = IdempotencyKey.objects.create(
-                    user_id=user_id, scope=scope, key=key, fingerprint=fingerprint, created_at=now
+                    user_id=user_id,
+                    scope=scope,
+                    key=key,
+                    fingerprint=fingerprint,
+                    created_at=now,
+                    locked_at=now,
                 )
             return record, None
         except IntegrityError:
@@ -80,25 +106,31 @@ def _claim(*, user_id: int, scope: str, key: str, fingerprint: str):
                 status=existing.response_status,
                 headers={"Idempotent-Replayed": "true"},
             )
-        if existing.locked_at < now - STALE_AFTER:
+        if existing.locked_at <= now - _lock_window():
             taken = IdempotencyKey.objects.filter(
                 pk=existing.pk, locked_at=existing.locked_at, response_status__isnull=True
             ).update(locked_at=now)
             if taken:
+                existing.locked_at = now
                 return existing, None
-        raise IdempotencyKeyInProgress()
-    raise IdempotencyKeyInProgress()
+        raise _in_progress((existing.locked_at + _lock_window() - now).total_seconds())
+    raise _in_progress(1)
+
+
+def _held(record: IdempotencyKey):
+    """The claim's row, as long as this request still holds it (nobody took it over)."""
+    return IdempotencyKey.objects.filter(
+        pk=record.pk, locked_at=record.locked_at, response_status__isnull=True
+    )
 
 
 def _complete(record: IdempotencyKey, response: Response) -> None:
     body = json.loads(JSONRenderer().render(response.data)) if response.data is not None else None
-    IdempotencyKey.objects.filter(pk=record.pk).update(
-        response_status=response.status_code, response_body=body
-    )
+    _held(record).update(response_status=response.status_code, response_body=body)
 
 
 def _release(record: IdempotencyKey) -> None:
-    IdempotencyKey.objects.filter(pk=record.pk, response_status__isnull=True).delete()
+    _held(record).delete()
 
 
 def read_key(request) -> str | None:

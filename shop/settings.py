@@ -4,6 +4,7 @@ Every value that differs between a laptop and production comes from an environme
 the defaults are the safe ones, except where `DEBUG` is on for local development.
 """
 
+import hashlib
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -166,15 +167,33 @@ STORAGES = {
 # the instance's own database (the table `kernel_cache`, created by the kernel's migrations).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
+    # One Redis may serve several shops: keys carry a prefix of this instance, by default named
+    # after its database (the workers of one instance share it, two shops never do), so counts
+    # are shared by exactly the processes that share the data. CACHE_KEY_PREFIX overrides it.
+    _database = DATABASES["default"]
+    _database_name = str(_database["NAME"])
+    if _database["ENGINE"] == "django.db.backends.sqlite3":
+        _database_name = os.path.abspath(_database_name)
+    _instance = f"{_database['HOST']}:{_database['PORT']}/{_database_name}"
+    CACHE_KEY_PREFIX = (
+        os.environ.get("CACHE_KEY_PREFIX") or hashlib.sha256(_instance.encode()).hexdigest()[:16]
+    )
+    # A Redis that does not answer must not hold requests up: a read or a connection attempt
+    # gives up after a fraction of a second (the catalog then reads the database, the
+    # throttles answer 503), and the next request tries again, so nothing needs a restart.
+    _redis_options = {"socket_connect_timeout": 0.25, "socket_timeout": 0.5}
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "OPTIONS": _redis_options,
         },
         "throttle": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "throttle",
+            "KEY_PREFIX": f"{CACHE_KEY_PREFIX}:throttle",
+            "OPTIONS": _redis_options,
         },
     }
 else:
@@ -189,6 +208,13 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 10_000},
         },
     }
+
+# An Idempotency-Key whose request died with its worker is taken over after this many seconds.
+# No request outlives gunicorn's worker timeout (`--timeout`, 30 s by default), so this must
+# exceed it (kernel/idempotency.py).
+IDEMPOTENCY_LOCK_SECONDS = env_int("IDEMPOTENCY_LOCK_SECONDS", 60)
+if IDEMPOTENCY_LOCK_SECONDS < 1:
+    raise ImproperlyConfigured("IDEMPOTENCY_LOCK_SECONDS must be at least 1.")
 
 SHOP_CURRENCY = os.environ.get("SHOP_CURRENCY", "USD").upper()
 if len(SHOP_CURRENCY) != 3 or not SHOP_CURRENCY.isalpha():

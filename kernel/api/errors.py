@@ -6,7 +6,9 @@ domain error carries). Validation errors keep DRF's `{"field": ["message", ...]}
 Two failures that are not the client's fault still get that shape rather than a bare 500: a
 body larger than `DATA_UPLOAD_MAX_MEMORY_SIZE` is a 413, and a database that does not answer
 (connection refused, dropped, timed out) is a 503 with `Retry-After`, so clients back off and
-retry; the server reconnects by itself once the database is back.
+retry; the server reconnects by itself once the database is back. `ServiceUnavailable`, raised
+where another service a request cannot do without does not answer (the cache that holds the
+throttle counts), is the same 503.
 """
 
 import logging
@@ -24,6 +26,11 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from kernel.exceptions import DomainError, FieldError
 
 logger = logging.getLogger(__name__)
+
+
+class ServiceUnavailable(Exception):
+    """A service the request cannot do without, other than the database, does not answer."""
+
 
 WWW_AUTHENTICATE = 'Bearer realm="api"'
 RETRY_AFTER_DATABASE_SECONDS = 5
@@ -50,10 +57,12 @@ def _render(exc: Exception, context: dict[str, Any]) -> Response | None:
         return Response({exc.field: [exc.detail]}, status=exc.status_code)
     if isinstance(exc, DomainError):
         return Response(
-            {"detail": exc.detail, "code": exc.code, **exc.extra}, status=exc.status_code
+            {"detail": exc.detail, "code": exc.code, **exc.extra},
+            status=exc.status_code,
+            headers=None if exc.retry_after is None else {"Retry-After": str(exc.retry_after)},
         )
-    if isinstance(exc, OperationalError | InterfaceError):
-        logger.warning("The database did not answer: %s", exc, exc_info=exc)
+    if isinstance(exc, OperationalError | InterfaceError | ServiceUnavailable):
+        logger.warning("A service did not answer: %s", exc, exc_info=exc)
         return Response(
             {
                 "detail": "The service is temporarily unavailable; try again shortly.",

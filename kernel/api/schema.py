@@ -153,8 +153,9 @@ def error_responses(*status_codes: int) -> dict[int, OpenApiResponse]:
 
 
 def idempotency_parameters(*replayed_statuses: int) -> list[OpenApiParameter]:
-    """The `Idempotency-Key` request header, and `Idempotent-Replayed` on the responses that can
-    be replays (`replayed_statuses`): the two halves of `kernel.idempotency.idempotent`."""
+    """The `Idempotency-Key` request header, `Idempotent-Replayed` on the responses that can be
+    replays (`replayed_statuses`) and `Retry-After` on the 409 of a twin in progress: what
+    `kernel.idempotency.idempotent` reads and answers."""
     return [
         OpenApiParameter(
             IDEMPOTENCY_HEADER,
@@ -176,6 +177,16 @@ def idempotency_parameters(*replayed_statuses: int) -> list[OpenApiParameter]:
             response=list(replayed_statuses),
             description="`true` when this response is the replay of an earlier request's.",
         ),
+        OpenApiParameter(
+            "Retry-After",
+            OpenApiTypes.INT,
+            OpenApiParameter.HEADER,
+            response=[409],
+            description=(
+                "With 409 `idempotency_key_in_progress`: seconds until the twin's claim may be "
+                "taken over, should its request have died."
+            ),
+        ),
     ]
 
 
@@ -188,7 +199,8 @@ _PLUMBING_DESCRIPTIONS = {
     413: "`request_too_large`: the body is larger than the server accepts.",
     415: "The body is not `application/json`.",
     429: "Throttled; the `Retry-After` header says when to try again.",
-    503: "`service_unavailable`: the database does not answer; see `Retry-After`.",
+    503: "`service_unavailable`: the database (or, for a throttled operation, the cache that "
+    "holds the counts) does not answer; see `Retry-After`.",
 }
 # A read validates its query string too (`kernel.api.views`); a write reads only its body.
 _READ_400 = (
