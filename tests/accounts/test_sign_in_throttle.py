@@ -178,3 +178,27 @@ def test_the_login_pages_are_never_stored_by_a_cache(path):
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     assert "private" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_with_the_throttle_cache_gone_every_sign_in_is_a_503_and_signs_nobody_in(
+    settings, staff, path
+):
+    """Fail closed: a throttle that cannot count would let password guessing through."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "throttle": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
+        },
+    }
+    client = Client()
+
+    response = sign_in(client, path, staff.email, PASSWORD)
+
+    assert response.status_code == 503, response.content
+    assert int(response["Retry-After"]) > 0
+    assert not is_signed_in(client, path, response)
+    if path != TOKEN:
+        assert b"Signing in is unavailable for a moment" in response.content
