@@ -93,3 +93,38 @@ def test_threads_are_raced_by_one_helper():
         if isinstance(node, ast.Attribute) and node.attr == "Barrier"
     ]
     assert offenders == []
+
+
+def test_gunicorn_is_started_by_one_helper():
+    """A test runs the shop as production through `tests.servers.Server` (`manage.py serve`
+    starts its own gunicorn): only there is `shop.wsgi` named."""
+    offenders = [
+        _where(path, node)
+        for path, module in _modules()
+        if path.relative_to(TESTS) != Path("servers.py")
+        for node in ast.walk(module)
+        if isinstance(node, ast.Constant) and node.value == "shop.wsgi"
+    ]
+    assert offenders == []
+
+
+def _binds_a_free_port(node: ast.AST) -> bool:
+    """`<socket>.bind((<host>, 0))`: the OS picks the port."""
+    return (
+        isinstance(node, ast.Call)
+        and ast.unparse(node.func).endswith(".bind")
+        and len(node.args) == 1
+        and isinstance(node.args[0], ast.Tuple)
+        and ast.unparse(node.args[0].elts[-1]) == "0"
+    )
+
+
+def test_free_ports_come_from_one_helper():
+    offenders = [
+        _where(path, node)
+        for path, module in _modules()
+        if path.relative_to(TESTS) != Path("servers.py")
+        for node in ast.walk(module)
+        if _binds_a_free_port(node)
+    ]
+    assert offenders == []

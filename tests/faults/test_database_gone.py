@@ -11,8 +11,6 @@ server process answers 200 again without being restarted.
 import contextlib
 import json
 import socket
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -21,7 +19,7 @@ from django.db import connection
 from rest_framework_simplejwt.tokens import AccessToken
 
 from tests.conftest import PASSWORD
-from tests.faults.conftest import ROOT, Server, free_port, server_env
+from tests.servers import Server, free_port, manage
 
 UNAVAILABLE = {
     "detail": "The service is temporarily unavailable; try again shortly.",
@@ -92,6 +90,8 @@ class TcpProxy:
 class PostgresOutage:
     """The server reaches PostgreSQL through a proxy that can be closed."""
 
+    server_settings: dict[str, str] = {}
+
     def __init__(self, tmp_path: Path) -> None:
         database = connection.settings_dict
         self.proxy = TcpProxy((database["HOST"] or "127.0.0.1", int(database["PORT"] or 5432)))
@@ -115,18 +115,16 @@ class PostgresOutage:
 class SqliteOutage:
     """The server's SQLite database lives in a directory that can be moved away."""
 
+    # An open connection would not notice the move (it keeps its file handle), so the server
+    # opens a connection per request.
+    server_settings = {"DATABASE_CONN_MAX_AGE": "0"}
+
     def __init__(self, tmp_path: Path) -> None:
         self.directory = tmp_path / "database"
         self.away = tmp_path / "moved-away"
         self.directory.mkdir()
         self.url = f"sqlite:///{self.directory / 'db.sqlite3'}"
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
-            cwd=ROOT,
-            env=server_env(self.url),
-            check=True,
-            timeout=120,
-        )
+        manage(self.url, "migrate", "--noinput", "-v", "0")
 
     def begin(self) -> None:
         self.directory.rename(self.away)
@@ -148,7 +146,7 @@ def outage(db, tmp_path):
 
 @pytest.fixture
 def server(outage, tmp_path, collected_static):
-    server = Server(outage.url, tmp_path, static_root=collected_static)
+    server = Server(outage.url, tmp_path, static_root=collected_static, **outage.server_settings)
     yield server
     server.stop()
 

@@ -20,7 +20,6 @@ import os
 import random
 import shutil
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -32,7 +31,7 @@ import psycopg
 import pytest
 
 from tests.conftest import PASSWORD
-from tests.faults.conftest import ROOT, Server, free_port, server_env
+from tests.servers import Server, free_port, manage
 
 pytestmark = pytest.mark.postgres(
     "crashes a PostgreSQL instance of its own; it runs once, in the PostgreSQL suite"
@@ -115,18 +114,6 @@ products = [make_product(price="{price}", stock={stock}).id for _ in range({prod
 customers = [make_user().email for _ in range({customers})]
 print(json.dumps({{"products": products, "customers": customers}}))
 """
-
-
-def _manage(url: str, *args: str) -> str:
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=server_env(url),
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    ).stdout
 
 
 @dataclass
@@ -256,9 +243,9 @@ def _consistency_problems(postgres: PostgresInstance, products: list[int]) -> li
 def test_postgres_crashing_under_load_is_503_then_the_same_server_recovers_consistently(
     postgres, tmp_path, collected_static
 ):
-    _manage(postgres.url, "migrate", "--noinput", "-v", "0")
+    manage(postgres.url, "migrate", "--noinput", "-v", "0")
     seeded = json.loads(
-        _manage(
+        manage(
             postgres.url,
             *("shell", "-v", "0", "-c"),
             SEED.format(price="7.50", stock=INITIAL_STOCK, products=PRODUCTS, customers=CUSTOMERS),

@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from tests.redis_shop import RedisServer, ShopServer, manage
+from tests.servers import RedisServer, Server, manage
 
 UNAVAILABLE = {
     "detail": "The service is temporarily unavailable; try again shortly.",
@@ -32,23 +32,23 @@ def redis(tmp_path):
 
 
 @pytest.fixture
-def server(redis, tmp_path):
-    database = tmp_path / "shop.sqlite3"
-    manage(database, redis.url, "migrate", "--noinput", "-v", "0")
-    manage(database, redis.url, "seed_demo", "--with-users")
-    server = ShopServer(database, redis.url, tmp_path)
+def server(redis, tmp_path, collected_static):
+    database = f"sqlite:///{tmp_path / 'shop.sqlite3'}"
+    manage(database, "migrate", "--noinput", "-v", "0", REDIS_URL=redis.url)
+    manage(database, "seed_demo", "--with-users", REDIS_URL=redis.url)
+    server = Server(database, tmp_path, static_root=collected_static, REDIS_URL=redis.url)
     yield server
     server.stop()
 
 
-def _sign_in(server: ShopServer, credentials: dict) -> str:
-    status, _, text, _ = server.request("POST", "/api/v1/auth/token/", credentials)
+def _sign_in(server: Server, credentials: dict) -> str:
+    status, _, text = server.request("POST", "/api/v1/auth/token/", credentials)
     assert status == 200, text
     return json.loads(text)["access"]
 
 
-def _get(server: ShopServer, path: str) -> dict:
-    status, _, text, seconds = server.request("GET", path)
+def _get(server: Server, path: str) -> dict:
+    status, _, text, seconds = server.timed_request("GET", path)
     assert (path, status) == (path, 200), text
     assert seconds < MOMENT
     return json.loads(text)
@@ -63,7 +63,7 @@ def _throttled_requests(customer: str) -> list[tuple[str, dict, str]]:
 
 
 def _assert_cache_is_down_but_reads_work(server, *, products, product, customer) -> None:
-    status, _, text, seconds = server.request("GET", "/api/v1/health/")
+    status, _, text, seconds = server.timed_request("GET", "/api/v1/health/")
     assert (status, json.loads(text)) == (
         200,
         {"status": "degraded", "database": "ok", "cache": "unavailable"},
@@ -72,7 +72,7 @@ def _assert_cache_is_down_but_reads_work(server, *, products, product, customer)
     assert _get(server, "/api/v1/products/") == products
     assert _get(server, f"/api/v1/products/{product['id']}/") == product
     for path, body, token in _throttled_requests(customer):
-        status, headers, text, seconds = server.request("POST", path, body, token)
+        status, headers, text, seconds = server.timed_request("POST", path, body, token)
 
         assert (path, status) == (path, 503)
         assert headers["Content-Type"] == "application/json"
@@ -82,11 +82,11 @@ def _assert_cache_is_down_but_reads_work(server, *, products, product, customer)
 
 
 def _assert_everything_works(server, *, products, customer) -> None:
-    status, _, text, _ = server.request("GET", "/api/v1/health/")
+    status, _, text = server.request("GET", "/api/v1/health/")
     assert (status, json.loads(text)) == (200, {"status": "ok", "database": "ok", "cache": "ok"})
     assert _get(server, "/api/v1/products/") == products
     _sign_in(server, CUSTOMER)
-    status, _, text, _ = server.request(
+    status, _, text = server.request(
         "POST", "/api/v1/orders/", {"items": [{"product_id": 1, "quantity": 1}]}, customer
     )
     assert status == 201, text
@@ -104,7 +104,7 @@ def test_with_redis_killed_reads_use_the_database_throttles_are_503_and_all_reco
         server, products=products, product=product, customer=customer
     )
     # A write while the cache is away is seen at once: the reads come from the database.
-    status, _, text, _ = server.request(
+    status, _, text = server.request(
         "POST", "/api/v1/products/", {"sku": "NEW-1", "name": "New", "price": "1.00"}, staff
     )
     assert status == 201, text

@@ -9,11 +9,10 @@ named after the instance's database unless `CACHE_KEY_PREFIX` says otherwise.
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-from tests.redis_shop import ROOT, RedisServer, ShopServer, server_env
+from tests.servers import ROOT, RedisServer, Server, production_env
 
 TOKEN = "/api/v1/auth/token/"
 SIGN_IN_RATE = 10  # settings: THROTTLE_AUTH_TOKEN, "10/min" unless set
@@ -28,11 +27,14 @@ def redis(tmp_path):
 
 
 @pytest.fixture
-def start(redis, tmp_path):
-    servers: list[ShopServer] = []
+def start(redis, tmp_path, collected_static):
+    servers: list[Server] = []
 
-    def start(database: str) -> ShopServer:
-        servers.append(ShopServer(tmp_path / database, redis.url, tmp_path))
+    def start(database: str) -> Server:
+        database_url = f"sqlite:///{tmp_path / database}"
+        servers.append(
+            Server(database_url, tmp_path, static_root=collected_static, REDIS_URL=redis.url)
+        )
         return servers[-1]
 
     yield start
@@ -46,7 +48,7 @@ def test_sign_in_attempts_through_one_server_count_at_the_other_and_at_no_other_
 
     # Malformed attempts count too, and need no user table.
     statuses = {first.request("POST", TOKEN, {})[0] for _ in range(SIGN_IN_RATE)}
-    status, headers, text, _ = second.request("POST", TOKEN, {})
+    status, headers, text = second.request("POST", TOKEN, {})
 
     assert statuses == {400}
     assert (status, json.loads(text)["code"]) == (429, "throttled")
@@ -63,8 +65,7 @@ def _key_prefixes(database_url: str, **env: str) -> list[str]:
     result = subprocess.run(
         [sys.executable, "-c", script],
         cwd=ROOT,
-        env=server_env(Path("unused"), "redis://127.0.0.1:1/0")
-        | {"DATABASE_URL": database_url, **env},
+        env=production_env(database_url, REDIS_URL="redis://127.0.0.1:1/0", **env),
         capture_output=True,
         text=True,
         check=True,

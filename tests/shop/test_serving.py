@@ -27,9 +27,16 @@ import pytest
 
 from payments.gateways.webhooks import SIGNATURE_HEADER, signature_header
 from shop.management.commands.serve import CLIENT_TIMEOUT_SECONDS, HEADERS_MORE
+from tests.servers import (
+    ROOT,
+    WEBHOOK_SECRET,
+    Server,
+    free_port,
+    manage,
+    production_env,
+    wait_until,
+)
 
-ROOT = Path(__file__).resolve().parents[2]
-WEBHOOK_SECRET = "whsec_serving_test"
 CUSTOMER = {"email": "customer@example.com", "password": "demo-customer-password"}
 ADDRESS = {
     "name": "Ada Lovelace",
@@ -53,70 +60,44 @@ def _nginx_installed():
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+SETTINGS = {"THROTTLE_AUTH_TOKEN": "5/min"}  # the servers' settings beyond production's
 
 
 class Site(NamedTuple):
     """What a production process of the test runs on: its database and collected static files."""
 
-    database: Path
+    database_url: str
     static_root: Path
-
-
-def _env(site: Site) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DATABASE_", "THROTTLE_", "REDIS_", "DJANGO_", "NUM_PROXIES"))
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="shop.settings",
-        DEBUG="false",
-        SECRET_KEY="serving-test-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
-        ALLOWED_HOSTS="127.0.0.1",
-        SECURE_SSL_REDIRECT="false",
-        DATABASE_URL=f"sqlite:///{site.database}",
-        STATIC_ROOT=str(site.static_root),
-        PAYMENTS_SANDBOX_WEBHOOK_SECRET=WEBHOOK_SECRET,
-        THROTTLE_AUTH_TOKEN="5/min",
-    )
-    return env
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, collected_static) -> Site:
-    site = Site(tmp_path_factory.mktemp("serving") / "db.sqlite3", collected_static)
-    for command in (["migrate", "--noinput"], ["seed_demo", "--with-users"]):
-        subprocess.run(
-            [sys.executable, "manage.py", *command, "-v", "0"],
-            cwd=ROOT,
-            env=_env(site),
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )
+    site = Site(f"sqlite:///{tmp_path_factory.mktemp('serving') / 'db.sqlite3'}", collected_static)
+    manage(site.database_url, "migrate", "--noinput", "-v", "0")
+    manage(site.database_url, "seed_demo", "--with-users", "-v", "0")
     return site
 
 
-class Server:
-    """A server in a subprocess, answering on 127.0.0.1:`port` once started."""
+class Stack:
+    """`manage.py serve` on a free port in a subprocess, answering once started."""
 
-    def __init__(self, command: list[str], site: Site, log: Path, port: int) -> None:
-        self.port = port
+    def __init__(self, site: Site, log: Path, workers: int) -> None:
+        self.port = free_port()
         self.log = log
+        env = production_env(site.database_url, STATIC_ROOT=str(site.static_root), **SETTINGS)
+        command = [
+            *(sys.executable, "manage.py", "serve"),
+            *("--port", str(self.port), "--workers", str(workers)),
+        ]
         with log.open("w") as output:
             self.process = subprocess.Popen(
-                command, cwd=ROOT, env=_env(site), stdout=output, stderr=subprocess.STDOUT
+                command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
             )
-        deadline = time.monotonic() + 30
-        while not self._answers():
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                pytest.fail(f"The server did not start:\n{log.read_text()}")
-            time.sleep(0.1)
+        try:
+            wait_until(self._answers, self.process, log)
+        except BaseException:
+            self.stop()
+            raise
 
     def _answers(self) -> bool:
         with contextlib.suppress(OSError):
@@ -135,29 +116,27 @@ class Server:
 
 @pytest.fixture(scope="module")
 def stack(site, tmp_path_factory):
-    port = _free_port()
-    command = [sys.executable, "manage.py", "serve", "--port", str(port), "--workers", "2"]
-    server = Server(command, site, tmp_path_factory.mktemp("stack") / "log", port)
+    server = Stack(site, tmp_path_factory.mktemp("stack") / "log", workers=2)
     yield server
     assert server.stop() == 0, server.log.read_text()
     with pytest.raises(ConnectionRefusedError):
-        _connect(port)
+        _connect(server.port)
 
 
 @pytest.fixture(scope="module")
 def gunicorn(site, tmp_path_factory):
-    port = _free_port()
-    command = [
-        *(sys.executable, "-m", "gunicorn", "shop.wsgi"),
-        *("--bind", f"127.0.0.1:{port}", "--workers", "1", "--no-control-socket"),
-    ]
-    server = Server(command, site, tmp_path_factory.mktemp("gunicorn") / "log", port)
+    server = Server(
+        site.database_url,
+        tmp_path_factory.mktemp("gunicorn"),
+        static_root=site.static_root,
+        **SETTINGS,
+    )
     yield server
     server.stop()
 
 
 @pytest.fixture(params=["nginx", "gunicorn"])
-def server(request) -> Server:
+def server(request) -> Stack | Server:
     return request.getfixturevalue({"nginx": "stack", "gunicorn": "gunicorn"}[request.param])
 
 
@@ -256,9 +235,7 @@ def _token(port: int) -> str:
 
 @pytest.mark.parametrize("dies", ["nginx", "gunicorn"])
 def test_if_one_server_dies_the_other_is_stopped_and_the_command_fails(site, tmp_path, dies):
-    port = _free_port()
-    command = [sys.executable, "manage.py", "serve", "--port", str(port), "--workers", "1"]
-    server = Server(command, site, tmp_path / "log", port)
+    server = Stack(site, tmp_path / "log", workers=1)
     run_dir = Path(re.search(r"run directory (\S+)", server.log.read_text())[1])
 
     os.kill(int((run_dir / f"{dies}.pid").read_text()), signal.SIGKILL)
@@ -270,7 +247,7 @@ def test_if_one_server_dies_the_other_is_stopped_and_the_command_fails(site, tmp
             server.stop()
     assert f"{dies} exited" in server.log.read_text()
     with pytest.raises(ConnectionRefusedError):
-        _connect(port)
+        _connect(server.port)
     assert not run_dir.exists()
 
 

@@ -6,24 +6,14 @@ Without the manifest, whitenoise's storage raises for every `{% static %}`, so e
 """
 
 import json
-import os
-import socket
 import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.shop.test_operations import PRODUCTION_ENV, ROOT, _manage
+from tests.servers import Server, ServerExited
+from tests.shop.test_operations import PRODUCTION_ENV, _manage
 
-SERVER_ENV = {
-    **PRODUCTION_ENV,
-    "ALLOWED_HOSTS": "127.0.0.1",
-    "SECURE_SSL_REDIRECT": "false",
-}
 HTML_PAGES = ["/admin/login/", "/api-auth/login/", "/api/v1/docs/"]
 
 
@@ -58,75 +48,28 @@ def test_a_manifest_that_lacks_a_file_fails_the_deploy_check_naming_it(collected
     assert "lacks 1 of the static files: rest_framework/css/bootstrap.min.css;" in result.stderr
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _gunicorn(static_root: Path, port: int, log: Path) -> subprocess.Popen:
-    environment = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
-    with log.open("w") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "shop.wsgi", "--bind", f"127.0.0.1:{port}"],
-            cwd=ROOT,
-            env={**environment, **SERVER_ENV, "STATIC_ROOT": str(static_root)},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-
-
-def _status(url: str) -> int | None:
+def test_gunicorn_refuses_to_start_when_the_static_files_were_never_collected(tmp_path):
+    database_url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
-    except (ConnectionError, urllib.error.URLError):
-        return None
-
-
-@pytest.fixture
-def stop_afterwards():
-    processes = []
-    yield processes.append
-    for process in processes:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def test_gunicorn_refuses_to_start_when_the_static_files_were_never_collected(
-    tmp_path, stop_afterwards
-):
-    port = _free_port()
-    server = _gunicorn(tmp_path / "never-collected", port, tmp_path / "server.log")
-    stop_afterwards(server)
-
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        statuses = {page: _status(f"http://127.0.0.1:{port}{page}") for page in HTML_PAGES}
+        server = Server(database_url, tmp_path, static_root=tmp_path / "never-collected")
+    except ServerExited as exited:
+        log = str(exited)
+    else:
+        statuses = {page: server.request("GET", page).status for page in HTML_PAGES}
+        server.stop()
         pytest.fail(f"gunicorn started without static files; it answers {statuses}")
 
-    assert server.returncode != 0
-    assert (
-        "kernel.E001: The static files are not collected" in (tmp_path / "server.log").read_text()
-    )
+    assert "kernel.E001: The static files are not collected" in log
 
 
 def test_gunicorn_serves_every_kind_of_html_page_once_the_static_files_are_collected(
-    collected_static, tmp_path, stop_afterwards
+    collected_static, tmp_path
 ):
-    port = _free_port()
-    log = tmp_path / "server.log"
-    server = _gunicorn(collected_static, port, log)
-    stop_afterwards(server)
-    deadline = time.monotonic() + 30
-    while _status(f"http://127.0.0.1:{port}/admin/login/") is None:
-        assert server.poll() is None, log.read_text()
-        assert time.monotonic() < deadline, log.read_text()
-        time.sleep(0.1)
+    database_url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    server = Server(database_url, tmp_path, static_root=collected_static)
+    try:
+        statuses = {page: server.request("GET", page).status for page in HTML_PAGES}
+    finally:
+        server.stop()
 
-    statuses = {page: _status(f"http://127.0.0.1:{port}{page}") for page in HTML_PAGES}
-
-    assert statuses == dict.fromkeys(HTML_PAGES, 200), log.read_text()
+    assert statuses == dict.fromkeys(HTML_PAGES, 200), server.log.read_text()

@@ -1,0 +1,217 @@
+"""The shop run as production runs it, in subprocesses: the one way the tests start servers.
+
+`production_env` is the environment of a production process (production settings, `DEBUG` off)
+on a database URL; `manage` runs a management command in it, and `Server` runs gunicorn in it on
+a free port. `RedisServer` is a private redis-server (never the machine's shared one), so a test
+may stop, freeze and restart it. Every server binds 127.0.0.1 on a port from `free_port`.
+"""
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from email.message import Message
+from pathlib import Path
+from typing import NamedTuple
+
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parents[1]
+WEBHOOK_SECRET = "whsec_production_in_tests"
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+# Settings that the test run's own environment may carry and a production process must not.
+INHERITED_SETTINGS = ("DATABASE_", "THROTTLE_", "REDIS_", "DJANGO_", "CACHE_", "NUM_PROXIES")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def production_env(database_url: str, **extra: str) -> dict[str, str]:
+    """The environment of a production process on `database_url`, `extra` settings on top.
+
+    It shares the test run's `SECRET_KEY`, so a token the test mints is valid at the server."""
+    env = {
+        key: value for key, value in os.environ.items() if not key.startswith(INHERITED_SETTINGS)
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="shop.settings",
+        DEBUG="false",
+        SECRET_KEY=settings.SECRET_KEY,
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="false",
+        DATABASE_URL=database_url,
+        PAYMENTS_SANDBOX_WEBHOOK_SECRET=WEBHOOK_SECRET,
+    )
+    env.update(extra)
+    return env
+
+
+def manage(database_url: str, *args: str, **extra: str) -> str:
+    """Run `manage.py *args` in `production_env(database_url, **extra)`; its output."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=production_env(database_url, **extra),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=180,
+    )
+    assert result.returncode == 0, f"manage.py {' '.join(args)}:\n{result.stderr}"
+    return result.stdout
+
+
+class ServerExited(Exception):
+    """A server process stopped before it answered; the message is its log."""
+
+
+def wait_until(ready: Callable[[], bool], process: subprocess.Popen, log: Path) -> None:
+    """Until `ready()`, for at most 30 s; `ServerExited` if the process stops meanwhile."""
+    deadline = time.monotonic() + 30
+    while not ready():
+        if process.poll() is not None:
+            raise ServerExited(f"Exit status {process.returncode}:\n{log.read_text()}")
+        assert time.monotonic() < deadline, f"No answer within 30 s:\n{log.read_text()}"
+        time.sleep(0.05)
+
+
+class Reply(NamedTuple):
+    """An answer; `status` is None (and `headers` too) when the server did not answer."""
+
+    status: int | None
+    headers: Message | None
+    text: str
+
+
+class Server:
+    """gunicorn serving the shop on `database_url`, a free port and the production settings
+    (plus `extra` ones); `process` is its master, `log` what it writes.
+
+    `static_root` holds the collected static files (the `collected_static` fixture): without
+    them `shop.wsgi` refuses to start, and this raises `ServerExited`."""
+
+    def __init__(
+        self,
+        database_url: str,
+        tmp_path: Path,
+        *,
+        static_root: Path,
+        workers: int = 1,
+        **extra: str,
+    ) -> None:
+        self.port = free_port()
+        self.log = tmp_path / f"server-{self.port}.log"
+        with self.log.open("w") as log:
+            self.process = subprocess.Popen(
+                [
+                    *(sys.executable, "-m", "gunicorn", "shop.wsgi"),
+                    *("--bind", f"127.0.0.1:{self.port}", "--workers", str(workers)),
+                    # gunicorn's control socket is one path for every server of the machine.
+                    *("--timeout", "30", "--no-control-socket"),
+                ],
+                cwd=ROOT,
+                env=production_env(database_url, STATIC_ROOT=str(static_root), **extra),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        try:
+            wait_until(
+                lambda: self.request("GET", "/api/v1/health/").status is not None,
+                self.process,
+                self.log,
+            )
+        except BaseException:
+            self.stop()
+            raise
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: dict | None = None,
+        token: str = "",
+        headers: dict[str, str] | None = None,
+    ) -> Reply:
+        """The answer to a JSON request (as a bearer of `token`), waiting at most 10 s."""
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}{path}",
+            method=method,
+            data=None if body is None else json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"}
+            | ({"Authorization": f"Bearer {token}"} if token else {})
+            | (headers or {}),
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return Reply(response.status, response.headers, response.read().decode())
+        except urllib.error.HTTPError as error:
+            return Reply(error.code, error.headers, error.read().decode())
+        except OSError:  # refused, reset or timed out (URLError is an OSError)
+            return Reply(None, None, "")
+
+    def timed_request(self, *args, **kwargs) -> tuple[int | None, Message | None, str, float]:
+        """`request`'s answer and the seconds it took."""
+        started = time.monotonic()
+        reply = self.request(*args, **kwargs)
+        return *reply, time.monotonic() - started
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+class RedisServer:
+    """A private redis-server on a free port, `url`; `stop()` kills it, `freeze()` leaves its
+    port open but mute."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.log = tmp_path / f"redis-{self.port}.log"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        with self.log.open("a") as log:
+            self.process = subprocess.Popen(
+                [
+                    *(REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1"),
+                    *("--save", "", "--appendonly", "no"),
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        wait_until(self._answers, self.process, self.log)
+
+    def _answers(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:
+                sock.sendall(b"PING\r\n")
+                return sock.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def freeze(self) -> None:
+        self.process.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        self.process.send_signal(signal.SIGCONT)
