@@ -27,6 +27,14 @@ def _money_field(verbose_name: str) -> models.DecimalField:
     )
 
 
+class CancellationReason(models.TextChoices):
+    """Who cancelled an order: its customer, the shop's staff, or the shop because it expired."""
+
+    CUSTOMER = "customer", "Cancelled by the customer"
+    STAFF = "staff", "Cancelled by staff"
+    EXPIRED = "expired", "Expired unpaid"
+
+
 _VALID_STATUS = Q(status__in=OrderStatus.values)
 
 
@@ -44,6 +52,15 @@ class Order(models.Model):
     shipping_address = models.JSONField(null=True, blank=True, editable=False)
     carrier = models.CharField(max_length=100, blank=True, editable=False)
     tracking_number = models.CharField(max_length=100, blank=True, editable=False)
+    expires_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When a pending order is cancelled unless it has been paid.",
+    )
+    cancellation_reason = models.CharField(
+        max_length=16, choices=CancellationReason.choices, null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -57,12 +74,30 @@ class Order(models.Model):
             models.CheckConstraint(
                 condition=Q(total__gte=0), name="orders_order_total_not_negative"
             ),
+            models.CheckConstraint(
+                condition=~Q(status=OrderStatus.PENDING) | Q(expires_at__isnull=False),
+                name="orders_order_pending_expires",
+            ),
+            models.CheckConstraint(
+                condition=Q(cancellation_reason__isnull=True)
+                | Q(
+                    status=OrderStatus.CANCELLED,
+                    cancellation_reason__in=CancellationReason.values,
+                ),
+                name="orders_order_cancellation_reason_valid",
+            ),
         ]
         indexes = [
             models.Index(
                 fields=["customer", "-created_at", "-id"], name="orders_order_customer_newest"
             ),
             models.Index(fields=["status", "-created_at"], name="orders_order_status_newest"),
+            # The expiry sweep's query: the pending orders, soonest due first.
+            models.Index(
+                fields=["expires_at"],
+                condition=Q(status=OrderStatus.PENDING),
+                name="orders_order_pending_due",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -33,6 +33,8 @@ ORDER_FIELDS = (
     "shipping_address",
     "carrier",
     "tracking_number",
+    "expires_at",
+    "cancellation_reason",
     "created_at",
     "updated_at",
 )

@@ -22,7 +22,7 @@ from kernel.api.serializers import (
 )
 from kernel.money import format_money
 from orders import services
-from orders.models import Order, OrderEvent, OrderLine, OrderStatus
+from orders.models import CancellationReason, Order, OrderEvent, OrderLine, OrderStatus
 
 
 class OrderItemInputSerializer(StrictSerializer):
@@ -82,12 +82,32 @@ class OrderEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class WhilePendingDateTimeField(serializers.DateTimeField):
+    """A time an order has only while it is pending (null in any other status)."""
+
+    def get_attribute(self, instance: Order):
+        return super().get_attribute(instance) if instance.status == OrderStatus.PENDING else None
+
+
 # Documents an order's shape (OpenAPI, the browsable API); `order_json` renders it.
 class OrderSerializer(serializers.ModelSerializer):
     customer_id = serializers.IntegerField(read_only=True)
     items = OrderItemSerializer(source="lines", many=True, read_only=True)
     shipping_address = AddressSerializer(read_only=True, allow_null=True)
     events = OrderEventSerializer(many=True, read_only=True)
+    expires_at = WhilePendingDateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="While the order is pending: when the shop cancels it unless it is paid "
+        "(it takes no payment from then on). Null in any other status.",
+    )
+    cancellation_reason = serializers.ChoiceField(
+        choices=CancellationReason.choices,
+        read_only=True,
+        allow_null=True,
+        help_text="Who cancelled the order: its customer, staff, or the shop because it "
+        "expired unpaid. Null unless cancelled (and for orders cancelled before it was kept).",
+    )
 
     class Meta:
         model = Order
@@ -103,6 +123,8 @@ class OrderSerializer(serializers.ModelSerializer):
             "shipping_address",
             "carrier",
             "tracking_number",
+            "expires_at",
+            "cancellation_reason",
             "events",
             "created_at",
             "updated_at",
@@ -146,6 +168,12 @@ def order_json(
         "shipping_address": None if address is None else _address(address),
         "carrier": order["carrier"],
         "tracking_number": order["tracking_number"],
+        "expires_at": (
+            iso_datetime(order["expires_at"], zone)
+            if order["status"] == OrderStatus.PENDING
+            else None
+        ),
+        "cancellation_reason": order["cancellation_reason"],
         "events": [
             {
                 "status": event["status"],

@@ -1,16 +1,22 @@
 """The orders app's public interface: placing orders and moving them through their statuses.
 
 Every status change goes through `_transition`, which checks the one table `TRANSITIONS`, locks
-the order row and records an `OrderEvent`. Other apps call these functions and receive DTOs
-(`orders.dtos`) or domain errors (`orders.exceptions`); they never see a model.
+the order row and records an `OrderEvent`. A pending order takes money until its `expires_at`;
+`expire_overdue_orders` (run by the scheduler, `orders.tasks`) then cancels it. Other apps call
+these functions and receive DTOs (`orders.dtos`) or domain errors (`orders.exceptions`); they
+never see a model.
 """
 
+import logging
 from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.db.transaction import TransactionManagementError
+from django.utils import timezone
 
 from catalog import services as catalog
 from kernel import address
@@ -27,7 +33,9 @@ from orders.exceptions import (
     OrderNotPayable,
     ShippingAddressMissing,
 )
-from orders.models import Order, OrderEvent, OrderLine, OrderStatus
+from orders.models import CancellationReason, Order, OrderEvent, OrderLine, OrderStatus
+
+logger = logging.getLogger(__name__)
 
 MAX_LINES = 50
 MAX_QUANTITY = 1000
@@ -37,6 +45,7 @@ CARRIER_MAX_LENGTH = Order._meta.get_field("carrier").max_length
 TRACKING_NUMBER_MAX_LENGTH = Order._meta.get_field("tracking_number").max_length
 NOTE_MAX_LENGTH = OrderEvent._meta.get_field("note").max_length
 _NUMBER_ATTEMPTS = 5
+EXPIRED_NOTE = "Expired: not paid within the payment window."
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     OrderStatus.PENDING: frozenset({OrderStatus.PAID, OrderStatus.CANCELLED}),
@@ -122,9 +131,12 @@ def place_order(
     if subtotal > MAX_AMOUNT:
         raise InvalidOrder("items", f"An order may total at most {MAX_AMOUNT}.")
 
+    placed_at = timezone.now()
     order = Order(
         customer_id=customer_id,
         status=OrderStatus.PENDING,
+        created_at=placed_at,
+        expires_at=placed_at + timedelta(seconds=settings.ORDER_PAYMENT_WINDOW_SECONDS),
         subtotal=subtotal,
         total=subtotal,
         currency=shop_currency(),
@@ -188,10 +200,15 @@ def _payment_due(order: Order) -> PaymentDue:
 
 
 def lock_order_for_payment(*, order_id: int, customer_id: int) -> PaymentDue:
-    """Lock a pending order of this customer until the caller's transaction ends."""
+    """Lock a pending order of this customer until the caller's transaction ends; one past its
+    `expires_at` takes no money, even before the expiry sweep has cancelled it."""
     order = _locked(Order.objects.filter(pk=order_id, customer_id=customer_id))
     if order.status != OrderStatus.PENDING:
         raise OrderNotPayable(current_status=order.status)
+    if order.expires_at <= timezone.now():
+        raise OrderNotPayable(
+            "The order was not paid in time: it expired.", current_status=order.status
+        )
     return _payment_due(order)
 
 
@@ -216,14 +233,58 @@ def mark_paid(*, order_id: int, note: str = "") -> None:
 
 @transaction.atomic
 def cancel_order(*, order_id: int, actor_id: int, note: str = "") -> None:
-    """pending | paid → cancelled: the stock comes back and `order_cancelled` is sent."""
-    customer_id = get_order_customer_id(order_id=order_id)
-    default_note = (
-        "Cancelled by the customer." if actor_id == customer_id else "Cancelled by the shop."
+    """pending | paid → cancelled by its customer or by staff: the stock comes back and
+    `order_cancelled` is sent."""
+    by_customer = actor_id == get_order_customer_id(order_id=order_id)
+    _cancel(
+        order_id=order_id,
+        reason=CancellationReason.CUSTOMER if by_customer else CancellationReason.STAFF,
+        note=note or ("Cancelled by the customer." if by_customer else "Cancelled by the shop."),
     )
-    _transition(order_id=order_id, to=OrderStatus.CANCELLED, note=note or default_note)
+
+
+def _cancel(*, order_id: int, reason: str, note: str) -> None:
+    _transition(order_id=order_id, to=OrderStatus.CANCELLED, note=note, cancellation_reason=reason)
     _release_stock(order_id)
     order_cancelled.send(sender=Order, order_id=order_id)
+
+
+def expire_overdue_orders(*, now: datetime | None = None) -> int:
+    """Cancel every pending order whose `expires_at` has passed, each in its own transaction;
+    how many were cancelled.
+
+    An order another transaction holds (being paid or cancelled right now) is skipped rather
+    than waited for, and left to the next run; under the lock the order is checked again, so a
+    payment that committed first wins. One order failing is logged and does not stop the rest.
+    """
+    now = now or timezone.now()
+    due = list(
+        Order.objects.filter(status=OrderStatus.PENDING, expires_at__lte=now)
+        .order_by("expires_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    expired = 0
+    for order_id in due:
+        try:
+            if _expire(order_id=order_id, now=now):
+                expired += 1
+        except Exception:
+            logger.exception("Expiring order %s failed; the next run tries again.", order_id)
+    return expired
+
+
+@transaction.atomic
+def _expire(*, order_id: int, now: datetime) -> bool:
+    """Cancel this order as expired if it is still pending and overdue and nobody holds it."""
+    overdue = (
+        Order.objects.select_for_update(skip_locked=True)
+        .filter(pk=order_id, status=OrderStatus.PENDING, expires_at__lte=now)
+        .values_list("pk", flat=True)
+    )
+    if overdue.first() is None:
+        return False
+    _cancel(order_id=order_id, reason=CancellationReason.EXPIRED, note=EXPIRED_NOTE)
+    return True
 
 
 @transaction.atomic

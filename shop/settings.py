@@ -216,6 +216,12 @@ IDEMPOTENCY_LOCK_SECONDS = env_int("IDEMPOTENCY_LOCK_SECONDS", 60)
 if IDEMPOTENCY_LOCK_SECONDS < 1:
     raise ImproperlyConfigured("IDEMPOTENCY_LOCK_SECONDS must be at least 1.")
 
+# A pending order not paid within this many seconds of being placed is cancelled by the shop
+# (orders.services.expire_overdue_orders), and its stock comes back.
+ORDER_PAYMENT_WINDOW_SECONDS = env_int("ORDER_PAYMENT_WINDOW_SECONDS", 1800)
+if ORDER_PAYMENT_WINDOW_SECONDS < 1:
+    raise ImproperlyConfigured("ORDER_PAYMENT_WINDOW_SECONDS must be at least 1.")
+
 SHOP_CURRENCY = os.environ.get("SHOP_CURRENCY", "USD").upper()
 if len(SHOP_CURRENCY) != 3 or not SHOP_CURRENCY.isalpha():
     raise ImproperlyConfigured(f"SHOP_CURRENCY must be an ISO 4217 code, not {SHOP_CURRENCY!r}.")
