@@ -102,7 +102,20 @@ class OrderAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     ordering = ["-created_at", "-id"]
     fieldsets = [
-        (None, {"fields": ["number", "customer", "status", "created_at", "updated_at"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "number",
+                    "customer",
+                    "status",
+                    "expires_at",
+                    "cancellation_reason",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
+        ),
         ("Money", {"fields": ["subtotal", "total", "currency"]}),
         ("Delivery", {"fields": ["address", "carrier", "tracking_number"]}),
     ]
@@ -110,6 +123,8 @@ class OrderAdmin(admin.ModelAdmin):
         "number",
         "customer",
         "status",
+        "expires_at",
+        "cancellation_reason",
         "created_at",
         "updated_at",
         "subtotal",

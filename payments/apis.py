@@ -42,7 +42,8 @@ class PaymentErrorSerializer(ErrorSerializer):
 
 
 class OrderNotPayableErrorSerializer(ErrorSerializer):
-    """`order_not_payable`: the order is not pending, or a payment of it is under way."""
+    """`order_not_payable`: the order is not pending (or past its `expires_at`), or a payment
+    of it is under way."""
 
     optional_response_fields = ("current_status",)
 
@@ -62,7 +63,10 @@ def _pay_response(payment) -> Response:
         )
     return Response(
         {
-            "detail": "The order was cancelled while it was being paid; the payment was refunded.",
+            "detail": (
+                "The order was cancelled, or its payment window closed, while it was being "
+                "paid; the payment was refunded."
+            ),
             "code": "order_not_payable",
             "payment": data,
         },
@@ -130,9 +134,9 @@ class PaymentViewSet(GenericViewSet):
             ),
             409: error_response(
                 any_of(PaymentErrorSerializer, OrderNotPayableErrorSerializer),
-                "`order_not_payable`: the order is not pending (or a payment of it is "
-                "processing), or was cancelled while being paid (`payment` is the refunded "
-                "attempt); `idempotency_key_in_progress`.",
+                "`order_not_payable`: the order is not pending or past its `expires_at` (or a "
+                "payment of it is processing), or was cancelled or expired while being paid "
+                "(`payment` is the refunded attempt); `idempotency_key_in_progress`.",
             ),
             422: error_response(
                 ErrorSerializer, "`idempotency_key_reused`: this key was used with another body."

@@ -12,6 +12,7 @@ stock through `stock_of`, the catalog's public read.
 
 import itertools
 from collections.abc import Sequence
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -136,3 +137,13 @@ def order_status(order_id: int) -> str:
 def order_total(order_id: int) -> Decimal:
     """What the order costs, as an observer reads it."""
     return Order.objects.values_list("total", flat=True).get(pk=order_id)
+
+
+def make_overdue(order_id: int) -> None:
+    """Time passes: the order was placed its payment window and a second ago, so it is past its
+    `expires_at` (the one write a test makes to an order's row: no service moves the clock)."""
+    order = Order.objects.get(pk=order_id)
+    shift = order.expires_at - order.created_at + timedelta(seconds=1)
+    Order.objects.filter(pk=order_id).update(
+        created_at=order.created_at - shift, expires_at=order.expires_at - shift
+    )
