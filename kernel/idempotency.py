@@ -18,7 +18,7 @@ import json
 import math
 import re
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -28,6 +28,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from kernel.exceptions import Conflict, DomainError, FieldError
+from kernel.housekeeping import delete_in_batches
 from kernel.models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
@@ -141,6 +142,13 @@ def read_key(request) -> str | None:
     if not _VALID_KEY.fullmatch(key):
         raise FieldError(HEADER, "Must be 1 to 255 printable ASCII characters.")
     return key
+
+
+def prune_expired_keys(*, now: datetime | None = None) -> int:
+    """Delete the keys past their `KEY_LIFETIME` (which no request replays any more), in bounded
+    batches; how many were deleted."""
+    now = timezone.now() if now is None else now
+    return delete_in_batches(IdempotencyKey.objects.filter(created_at__lt=now - KEY_LIFETIME))
 
 
 def idempotent(scope: str, *, atomic: bool = True) -> Callable:

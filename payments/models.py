@@ -75,6 +75,14 @@ class Payment(models.Model):
                 name="payments_payment_one_live_per_order",
             ),
         ]
+        indexes = [
+            # Reconciliation's question: which payments have been processing for too long.
+            models.Index(
+                fields=["updated_at"],
+                condition=Q(status=PaymentStatus.PROCESSING),
+                name="payments_payment_processing",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Payment {self.pk} for order {self.order_id} ({self.status})"
@@ -116,7 +124,7 @@ class ProcessedWebhookEvent(models.Model):
     provider = models.CharField(max_length=32)
     event_id = models.CharField(max_length=255)
     type = models.CharField(max_length=100)
-    received_at = models.DateTimeField(auto_now_add=True)
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         constraints = [

@@ -13,12 +13,16 @@ Every transaction that touches both an order and its payments locks the order fi
 
 import logging
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Literal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from kernel.dtos import from_fields
+from kernel.housekeeping import delete_in_batches
 from kernel.money import CENT
 from orders import services as order_services
 from orders.exceptions import InvalidTransition, OrderNotFound, OrderNotPayable
@@ -46,6 +50,8 @@ from payments.models import (
 logger = logging.getLogger(__name__)
 
 AMOUNT_MISMATCH = "amount_mismatch"
+NOT_CAPTURED = "not_captured"
+RECONCILE_BATCH_SIZE = 100
 WebhookOutcome = Literal["processed", "duplicate", "ignored"]
 
 
@@ -104,7 +110,7 @@ def _open_payment(*, order_id: int, customer_id: int) -> Payment:
         )
         if unsettled is None:
             raise
-        return unsettled
+        return _asking_now(unsettled)
     live = (
         Payment.objects.select_for_update()
         .filter(order_id=due.order_id, status__in=LIVE_STATUSES)
@@ -112,7 +118,7 @@ def _open_payment(*, order_id: int, customer_id: int) -> Payment:
     )
     if live is not None:
         if live.status == PaymentStatus.PROCESSING and not live.provider_reference:
-            return live
+            return _asking_now(live)
         raise OrderNotPayable("A payment of this order is already processing or has succeeded.")
     if due.amount <= 0:
         raise OrderNotPayable("This order has nothing to pay.")
@@ -128,6 +134,13 @@ def _open_payment(*, order_id: int, customer_id: int) -> Payment:
             )
     except IntegrityError:
         raise OrderNotPayable("A payment of this order is already processing.") from None
+
+
+def _asking_now(payment: Payment) -> Payment:
+    """Mark a locked processing attempt as being sent to the provider now, so reconciliation
+    leaves it alone until it is stale again (and then fails it only if nobody asked since)."""
+    payment.save(update_fields=["updated_at"])
+    return payment
 
 
 def _lock_order_if_payable(payment: Payment) -> bool:
@@ -314,3 +327,82 @@ def handle_webhook(*, provider: str, body: bytes, headers: Mapping[str, str]) ->
         else:
             _fail(payment, failure_code=event.failure_code)
     return "processed"
+
+
+def reconcile_processing_payments(*, now: datetime | None = None) -> int:
+    """Ask the provider about the payments processing for longer than
+    `PAYMENTS_RECONCILE_AFTER_SECONDS` and settle its answers; how many are settled now.
+
+    Each answer is settled in a transaction of its own, by the path a charge's answer takes
+    (`_settle_charge`): captured → succeeded and the order paid, or refunded at once if the
+    order no longer takes money; declined → failed. A charge the provider never received fails
+    `not_captured` (the order stays payable, and paying again opens a new attempt with a new
+    key), unless a retry of `pay_order` touched the attempt since the claim: that retry is
+    asking the provider itself. A provider that does not answer leaves the payment processing,
+    asked again once it is stale again. No transaction is open while the provider is asked.
+    """
+    now = timezone.now() if now is None else now
+    settled = 0
+    for payment in _claim_stale_payments(now=now):
+        try:
+            summary = _reconcile(payment, claimed_at=now)
+        except Exception:
+            logger.exception("Reconciling payment %s failed; it stays processing.", payment.pk)
+            continue
+        settled += summary is not None and summary.status != PaymentStatus.PROCESSING
+    return settled
+
+
+@transaction.atomic
+def _claim_stale_payments(*, now: datetime) -> list[Payment]:
+    """A batch of stale processing payments, each marked as asked about at `now`, so that an
+    overlapping run leaves it alone. Rows another transaction holds are skipped, never waited
+    for: this lock, taken without the order's, can never be part of a deadlock."""
+    stale_since = now - timedelta(seconds=settings.PAYMENTS_RECONCILE_AFTER_SECONDS)
+    payments = list(
+        Payment.objects.select_for_update(skip_locked=True)
+        .filter(status=PaymentStatus.PROCESSING, updated_at__lte=stale_since)
+        .order_by("updated_at", "pk")[:RECONCILE_BATCH_SIZE]
+    )
+    Payment.objects.filter(pk__in=[payment.pk for payment in payments]).update(updated_at=now)
+    for payment in payments:
+        payment.updated_at = now
+    return payments
+
+
+def _reconcile(payment: Payment, *, claimed_at: datetime) -> PaymentSummary | None:
+    """Ask the provider what became of a claimed payment's charge and settle its answer."""
+    try:
+        result = get_gateway(payment.provider).retrieve_charge(
+            idempotency_key=charge_idempotency_key(payment.pk),
+            reference=payment.provider_reference,
+        )
+    except Exception:
+        logger.exception("Asking about payment %s failed; it stays processing.", payment.pk)
+        return None
+    if result is not None:
+        return _settle_charge(payment=payment, result=result)
+    with transaction.atomic():
+        _lock_order_if_payable(payment)
+        untouched = Payment.objects.select_for_update().filter(
+            pk=payment.pk, status=PaymentStatus.PROCESSING, updated_at=claimed_at
+        )
+        if not untouched.exists():
+            return None
+        never_charged = ChargeResult(
+            status="failed",
+            reference="",
+            amount=payment.amount,
+            currency=payment.currency,
+            failure_code=NOT_CAPTURED,
+        )
+        return _settle_charge(payment=payment, result=never_charged)
+
+
+def prune_processed_webhook_events(*, now: datetime | None = None) -> int:
+    """Forget the provider events received more than `PAYMENTS_WEBHOOK_EVENT_RETENTION_DAYS`
+    ago, in bounded batches; how many were deleted. A replay that old fails its signature's
+    300 s tolerance long before, and would find its payment settled anyway."""
+    now = timezone.now() if now is None else now
+    retention = timedelta(days=settings.PAYMENTS_WEBHOOK_EVENT_RETENTION_DAYS)
+    return delete_in_batches(ProcessedWebhookEvent.objects.filter(received_at__lt=now - retention))

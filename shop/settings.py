@@ -298,6 +298,12 @@ PAYMENTS_GATEWAY = os.environ.get("PAYMENTS_GATEWAY", "sandbox")
 PAYMENTS_SANDBOX_WEBHOOK_SECRET = os.environ.get(
     "PAYMENTS_SANDBOX_WEBHOOK_SECRET", "whsec_sandbox_local_development" if DEBUG else ""
 )
+# A payment still `processing` this long after shop last asked its provider is asked again
+# (`payments.tasks.reconcile_payments`); longer than any charge request can take.
+PAYMENTS_RECONCILE_AFTER_SECONDS = env_int("PAYMENTS_RECONCILE_AFTER_SECONDS", 300)
+# Processed webhook event ids are kept this long, far beyond the 300 s a signature is valid,
+# so a replayed delivery is always recognised (`payments.tasks.prune_webhook_events`).
+PAYMENTS_WEBHOOK_EVENT_RETENTION_DAYS = env_int("PAYMENTS_WEBHOOK_EVENT_RETENTION_DAYS", 30)
 
 # Security: strict unless DEBUG; each can be relaxed from the environment (e.g. `make serve`
 # runs over plain HTTP on 127.0.0.1).

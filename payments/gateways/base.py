@@ -1,10 +1,11 @@
 """The contract between shop and a payment provider.
 
-A provider adapter turns shop's three questions (charge, refund, what does this webhook say)
-into the provider's API. It never sees card data, only the client's provider token, and it
-must honour `idempotency_key`: the same key never charges or refunds twice, it answers with
-the first result again. Transport failures and timeouts surface as exceptions; shop then
-treats the outcome as unknown and asks again later with the same key.
+A provider adapter turns shop's four questions (charge, refund, what became of a charge, what
+does this webhook say) into the provider's API. It never sees card data, only the client's
+provider token, and it must honour `idempotency_key`: the same key never charges or refunds
+twice, it answers with the first result again. Transport failures and timeouts surface as
+exceptions; shop then treats the outcome as unknown and asks again later with the same key, or
+asks what became of the charge (`retrieve_charge`).
 """
 
 from abc import ABC, abstractmethod
@@ -86,6 +87,17 @@ class PaymentGateway(ABC):
         self, *, amount: Decimal, currency: str, token: str, idempotency_key: str
     ) -> ChargeResult:
         """Charge `amount` once per `idempotency_key`; a repeated key returns the first result."""
+
+    @abstractmethod
+    def retrieve_charge(self, *, idempotency_key: str, reference: str = "") -> ChargeResult | None:
+        """What became of the charge asked for with `idempotency_key`: its result as the provider
+        knows it now, or None if the provider never received it.
+
+        `reference` is the provider's id of the charge when shop has it; a charge whose answer
+        was lost has none, so an adapter must also find a charge by the key alone (providers
+        that cannot look idempotency keys up send it as the charge's own reference or metadata).
+        Never creates a charge; raises like `charge` when the provider does not answer.
+        """
 
     @abstractmethod
     def refund(

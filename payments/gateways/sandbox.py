@@ -95,6 +95,13 @@ class SandboxGateway(PaymentGateway):
 
         return _once(SandboxCharge, idempotency_key, record=record, answer=_charge_result)
 
+    def retrieve_charge(self, *, idempotency_key: str, reference: str = "") -> ChargeResult | None:
+        charges = SandboxCharge.objects.filter(idempotency_key=idempotency_key)
+        if reference:
+            charges = charges.filter(reference=reference)
+        charge = charges.first()
+        return None if charge is None else _charge_result(charge)
+
     def refund(
         self, *, charge_reference: str, amount: Decimal, currency: str, idempotency_key: str
     ) -> RefundResult:

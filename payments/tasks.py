@@ -1,0 +1,17 @@
+"""The payments app's scheduled work (Celery tasks; the beat schedule names them)."""
+
+from celery import shared_task
+
+from payments import services
+
+
+@shared_task
+def reconcile_payments() -> int:
+    """Settle the payments stuck `processing` by asking their provider; how many settled."""
+    return services.reconcile_processing_payments()
+
+
+@shared_task
+def prune_webhook_events() -> int:
+    """Delete the processed webhook events past their retention; how many were deleted."""
+    return services.prune_processed_webhook_events()
