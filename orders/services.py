@@ -5,7 +5,8 @@ the order row and records an `OrderEvent`. Other apps call these functions and r
 (`orders.dtos`) or domain errors (`orders.exceptions`); they never see a model.
 """
 
-from collections.abc import Callable, Sequence
+import datetime
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -17,7 +18,8 @@ from kernel import address
 from kernel.dtos import from_fields
 from kernel.ids import is_id
 from kernel.money import CENT, DECIMAL_PLACES, MAX_DIGITS, quantize, shop_currency
-from orders import numbers
+from kernel.outbox import record_event
+from orders import numbers, selectors
 from orders.dtos import OrderSummary, PaymentDue
 from orders.events import order_cancelled
 from orders.exceptions import (
@@ -43,6 +45,17 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     OrderStatus.PAID: frozenset({OrderStatus.SHIPPED, OrderStatus.CANCELLED, OrderStatus.REFUNDED}),
     OrderStatus.SHIPPED: frozenset({OrderStatus.DELIVERED, OrderStatus.REFUNDED}),
     OrderStatus.DELIVERED: frozenset({OrderStatus.REFUNDED}),
+}
+
+
+# The event each status reports (kernel.outbox). `refunded` reports none of its own: the
+# contract names no `order.refunded`, and the refund that makes it is `payment.refunded`.
+EVENT_TYPES: dict[str, str] = {
+    OrderStatus.PENDING: "order.placed",
+    OrderStatus.PAID: "order.paid",
+    OrderStatus.SHIPPED: "order.shipped",
+    OrderStatus.DELIVERED: "order.delivered",
+    OrderStatus.CANCELLED: "order.cancelled",
 }
 
 
@@ -134,8 +147,28 @@ def place_order(
     for line in order_lines:
         line.order = order
     OrderLine.objects.bulk_create(order_lines)
-    OrderEvent.objects.create(order=order, status=OrderStatus.PENDING, note="Order placed.")
+    event = OrderEvent.objects.create(order=order, status=OrderStatus.PENDING, note="Order placed.")
+    _record_event(
+        order,
+        lines=[_row(line, selectors.LINE_FIELDS) for line in order_lines],
+        events=[_row(event, selectors.EVENT_FIELDS)],
+    )
     return from_fields(OrderSummary, order)
+
+
+def _record_event(order: Order, *, lines: Iterable[Mapping], events: Iterable[Mapping]) -> None:
+    """Record the event of the status `order` just reached (`EVENT_TYPES`), its data the order
+    as staff read it: `order_json` of its row, line rows and event rows, times in UTC."""
+    # Imported here: the serializers import this module for its limits.
+    from orders.serializers import order_json
+
+    data = order_json(_row(order, selectors.ORDER_FIELDS), lines, events, zone=datetime.UTC)
+    record_event(type=EVENT_TYPES[order.status], data=data)
+
+
+def _row(instance: object, fields: Iterable[str]) -> dict:
+    """A model instance in hand as the row `orders.selectors` would read (no query)."""
+    return {field: getattr(instance, field) for field in fields}
 
 
 def _locked(queryset: QuerySet[Order]) -> Order:
@@ -171,6 +204,9 @@ def _transition(
         setattr(order, field, value)
     order.save(update_fields=["status", *changes, "updated_at"])
     OrderEvent.objects.create(order=order, status=to, note=_checked_note(note))
+    if to in EVENT_TYPES:
+        lines, events = selectors.lines_and_events(order_ids=[order.pk])
+        _record_event(order, lines=lines[order.pk], events=events[order.pk])
     return order
 
 
