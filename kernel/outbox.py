@@ -28,6 +28,7 @@ from django.db import connection, transaction
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 from kombu import Exchange
+from kombu.exceptions import OperationalError
 
 from kernel.api.serializers import iso_datetime
 from kernel.models import OutboxEvent
@@ -106,7 +107,7 @@ def publish_pending(*, broker_url: str | None = None) -> int:
     ) as broker:
         try:
             broker.ensure_connection(max_retries=1)
-        except broker.connection_errors:
+        except (OperationalError, *broker.connection_errors):
             logger.warning("The broker does not answer; the outbox waits.", exc_info=True)
             return 0
         producer = broker.Producer()
