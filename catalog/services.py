@@ -171,9 +171,14 @@ def update_category(*, category: Category, data: Mapping[str, Any]) -> Category:
 
 @transaction.atomic
 def delete_category(*, category: Category) -> None:
-    """Delete a category; its products stay, without a category."""
+    """Delete a category; its products stay, without a category (each reports the change)."""
     catalog_changed()
+    product_ids = list(
+        Product.objects.filter(category=category).order_by("id").values_list("id", flat=True)
+    )
     category.delete()
+    for row in selectors.product_rows_by_id(ids=product_ids):
+        _record_product_event("product.updated", row)
 
 
 @transaction.atomic

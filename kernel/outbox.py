@@ -40,6 +40,9 @@ RELAY_TASK = "kernel.relay_events"
 BATCH_SIZE = 100
 # How long the relay waits for the broker: to connect, and to confirm one message.
 BROKER_TIMEOUT_SECONDS = 10
+# A request for the relay that no worker took within this is dropped: beat's ticks have run
+# the relay since, so requests do not pile up while no worker runs.
+RELAY_REQUEST_EXPIRES_SECONDS = 60
 
 
 def new_event_id() -> str:
@@ -81,7 +84,7 @@ def _relay_after_commit() -> None:
 def _send_relay_task() -> None:
     """Best effort: beat runs the relay every few seconds anyway."""
     try:
-        current_app.send_task(RELAY_TASK, retry=False)
+        current_app.send_task(RELAY_TASK, retry=False, expires=RELAY_REQUEST_EXPIRES_SECONDS)
     except Exception:
         logger.warning("Could not ask for the outbox relay; beat will run it.", exc_info=True)
 

@@ -226,3 +226,21 @@ def test_deactivating_products_records_an_update_for_each_that_changed(make_prod
         active.pk,
         False,
     )
+
+
+def test_deleting_a_category_records_an_update_for_each_of_its_products(
+    make_category, make_product
+):
+    category = make_category()
+    first, second = make_product(category=category), make_product(category=category)
+    make_product()
+    before = last_id()
+
+    catalog_services.delete_category(category=category)
+
+    events = recorded(before)
+    assert [(event.type, event.data["id"]) for event in events] == [
+        ("product.updated", first.pk),
+        ("product.updated", second.pk),
+    ]
+    assert {event.data["category"] for event in events} == {None}
