@@ -11,12 +11,14 @@ Every transaction that touches both an order and its payments locks the order fi
 `orders.services`), then the payments, so settling, paying and cancelling never deadlock.
 """
 
+import datetime
 import logging
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Literal
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from kernel.dtos import from_fields
 from kernel.money import CENT
@@ -72,8 +74,11 @@ def _refund_summary(refund: Refund) -> RefundSummary:
 
 
 def _record_event(type: str, payment: Payment) -> None:
-    """Record `type` in the caller's transaction, its data the payment as the API shows it."""
-    record_event(type=type, data=dict(PaymentSerializer(payment).data))
+    """Record `type` in the caller's transaction, its data the payment as the API shows it
+    (times in UTC, as every event's)."""
+    with timezone.override(datetime.UTC):
+        data = dict(PaymentSerializer(payment).data)
+    record_event(type=type, data=data)
 
 
 def pay_order(*, order_id: int, customer_id: int, token: str) -> PaymentSummary:
