@@ -7,7 +7,7 @@ import json
 import pytest
 from django.db import transaction
 from django.db.transaction import TransactionManagementError
-from kombu import Connection, Queue
+from kombu import Connection, Producer, Queue
 
 from kernel import outbox
 from kernel.models import OutboxEvent
@@ -132,3 +132,35 @@ def test_the_relay_task_publishes_on_the_configured_broker(memory_queue):
 
     assert relay_events() == 1
     assert json.loads(memory_queue.get(no_ack=True).body)["data"] == {"id": 7}
+
+
+@pytest.mark.django_db
+def test_an_event_the_broker_does_not_take_stays_unsent_with_every_one_after_it(
+    monkeypatch, memory_queue
+):
+    """The broker refuses the second message (a nack, a lost connection): the first is sent,
+    the second and third wait, and go out in order on the next run."""
+    with transaction.atomic():
+        event_ids = [outbox.record_event(type="order.placed", data={"n": n}) for n in range(3)]
+    real_publish, calls = Producer.publish, []
+
+    def publish(self, body, **options):
+        calls.append(options["message_id"])
+        if len(calls) == 2:
+            raise ConnectionResetError("the broker went away")
+        return real_publish(self, body, **options)
+
+    monkeypatch.setattr(Producer, "publish", publish)
+
+    assert outbox.publish_pending(broker_url="memory://") == 1
+    rows = OutboxEvent.objects.order_by("id")
+    assert [(row.event_id, row.sent_at is None) for row in rows] == [
+        (event_ids[0], False),
+        (event_ids[1], True),
+        (event_ids[2], True),
+    ]
+
+    monkeypatch.setattr(Producer, "publish", real_publish)
+    assert outbox.publish_pending(broker_url="memory://") == 2
+    received = [memory_queue.get(no_ack=True).properties["message_id"] for _ in range(3)]
+    assert received == event_ids
