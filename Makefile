@@ -1,4 +1,5 @@
-# shop: `make run` serves the API with demo data, `make test` runs the whole suite.
+# shop: `make run` serves the API with demo data (and runs the background worker and beat),
+# `make worker` runs the worker and beat alone, `make test` runs the whole suite.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -6,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve test lint format bench migrate seed clean
+.PHONY: install run worker serve test lint format bench migrate seed clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,7 +40,14 @@ run: seed
 	@echo "  Admin:        http://$(HOST):$(PORT)/admin/"
 	@echo "  API login:    http://$(HOST):$(PORT)/api-auth/login/"
 	@echo ""
-	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@echo "  Also running: a Celery worker and beat (broker: $${CELERY_BROKER_URL:-embedded, in .broker/})"
+	@echo ""
+	DEBUG=true $(BIN)/python manage.py run --host $(HOST) --port $(PORT)
+
+# The background worker and its scheduler (beat) alone, on the broker of CELERY_BROKER_URL and
+# the database of DATABASE_URL (the server's); until stopped. See README "Background work".
+worker: install
+	$(BIN)/python -m celery --app shop worker --beat --loglevel INFO
 
 # Production-like: nginx (buffering every request) in front of gunicorn + whitenoise, DEBUG off,
 # plain HTTP on loopback; `manage.py serve`, see README "Serving in production".

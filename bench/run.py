@@ -166,6 +166,9 @@ def server_env(database_url: str, workdir: Path) -> dict:
         SECURE_HSTS_SECONDS="0",
         PAYMENTS_SANDBOX_WEBHOOK_SECRET="whsec_bench_only",
         STATIC_ROOT=str(workdir / "static"),
+        # Without CELERY_BROKER_URL, the relay requests each commit sends land in this run's
+        # embedded broker, not in the repository's `.broker/`.
+        CELERY_BROKER_DIR=str(workdir / "broker"),
         LOG_LEVEL="WARNING",
         PYTHONPATH=str(ROOT),
     )

@@ -77,6 +77,12 @@ def product_row(*, user: AbstractBaseUser | AnonymousUser, product_id: int) -> d
     return rows[0] if rows else None
 
 
+def product_rows_by_id(*, ids: list[int]) -> list[dict]:
+    """The products with these ids, active or not, as rows in id order (for the events that
+    report a write)."""
+    return list(_PRODUCTS.filter(pk__in=ids).order_by("id")) if ids else []
+
+
 def products_to_change() -> QuerySet[Product]:
     """Every product as a model instance: what a staff write looks up and hands to a service."""
     return Product.objects.all()

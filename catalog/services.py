@@ -4,6 +4,7 @@ Other apps call these functions and receive DTOs (`catalog.dtos`) or domain erro
 (`catalog.exceptions`); they never see a model or a queryset.
 """
 
+import datetime
 import itertools
 import re
 from collections.abc import Iterable, Mapping
@@ -15,6 +16,7 @@ from django.db.models import Model, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from catalog import selectors
 from catalog.cache import catalog_changed
 from catalog.dtos import ProductSnapshot, Shortage
 from catalog.exceptions import (
@@ -26,9 +28,11 @@ from catalog.exceptions import (
     ReservationFailed,
 )
 from catalog.models import MAX_STOCK, MIN_PRICE, Category, Product
+from catalog.serializers import product_json
 from kernel.db import execute
 from kernel.dtos import from_fields
 from kernel.money import CENT, DECIMAL_PLACES, MAX_DIGITS, shop_currency
+from kernel.outbox import record_event
 
 StockLines = Iterable[tuple[int, int]]
 
@@ -167,9 +171,14 @@ def update_category(*, category: Category, data: Mapping[str, Any]) -> Category:
 
 @transaction.atomic
 def delete_category(*, category: Category) -> None:
-    """Delete a category; its products stay, without a category."""
+    """Delete a category; its products stay, without a category (each reports the change)."""
     catalog_changed()
+    product_ids = list(
+        Product.objects.filter(category=category).order_by("id").values_list("id", flat=True)
+    )
     category.delete()
+    for row in selectors.product_rows_by_id(ids=product_ids):
+        _record_product_event("product.updated", row)
 
 
 @transaction.atomic
@@ -199,6 +208,7 @@ def create_product(
     _check_product_values(product)
     _lock_category(category)
     _save_product(product, auto_slug=not slug)
+    _record_product_event("product.created", _instance_row(product))
     return product
 
 
@@ -218,6 +228,9 @@ def update_product(*, product: Product, data: Mapping[str, Any]) -> Product:
         _lock_category(product.category)
     auto_slug = "slug" in changed and not product.slug
     _save_product(product, auto_slug=auto_slug, update_fields=[*changed, "updated_at"])
+    # Read back: the fields not changed here may be older in `product` than in its row.
+    (row,) = selectors.product_rows_by_id(ids=[product.pk])
+    _record_product_event("product.updated", row)
     return product
 
 
@@ -225,7 +238,9 @@ def update_product(*, product: Product, data: Mapping[str, Any]) -> Product:
 def delete_product(*, product: Product) -> None:
     """Delete a product for good; orders keep their own copies of its name, SKU and price."""
     catalog_changed()
-    Product.objects.filter(pk=product.pk).delete()
+    deleted, _ = Product.objects.filter(pk=product.pk).delete()
+    if deleted:
+        record_event(type="product.deleted", data={"id": product.pk})
 
 
 @transaction.atomic
@@ -250,11 +265,36 @@ def get_or_create_product(*, sku: str, **fields: Any) -> tuple[Product, bool]:
 def set_products_active(*, product_ids: Iterable[int], is_active: bool) -> int:
     """Activate or deactivate these products; returns how many actually changed."""
     catalog_changed()
-    return (
-        Product.objects.filter(id__in=set(product_ids))
+    changing = list(
+        Product.objects.select_for_update()
+        .filter(id__in=set(product_ids))
         .exclude(is_active=is_active)
-        .update(is_active=is_active, updated_at=timezone.now())
+        .order_by("id")
+        .values_list("id", flat=True)
     )
+    Product.objects.filter(id__in=changing).update(is_active=is_active, updated_at=timezone.now())
+    for row in selectors.product_rows_by_id(ids=changing):
+        _record_product_event("product.updated", row)
+    return len(changing)
+
+
+def _instance_row(product: Product) -> dict:
+    """A product just written, as the row `catalog.selectors` would read (no query)."""
+    category = product.category
+    return {
+        **{
+            field: getattr(product, field)
+            for field in selectors.PRODUCT_FIELDS
+            if "__" not in field
+        },
+        "category__name": None if category is None else category.name,
+        "category__slug": None if category is None else category.slug,
+    }
+
+
+def _record_product_event(type: str, row: dict) -> None:
+    """Record `type` in the caller's transaction, its data the product as the API shows it."""
+    record_event(type=type, data=product_json(row, zone=datetime.UTC))
 
 
 def _apply(instance: Model, data: Mapping[str, Any], *, allowed: frozenset[str]) -> list[str]:

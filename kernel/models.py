@@ -28,3 +28,29 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope}:{self.key}"
+
+
+class OutboxEvent(models.Model):
+    """A domain event, written in the transaction of the change it reports (`kernel.outbox`).
+
+    `id` orders the events; `event_id` (`evt_…`) is what the world sees, as the message id
+    consumers deduplicate on. A row without `sent_at` waits for the relay.
+    """
+
+    event_id = models.CharField(max_length=40, unique=True)
+    type = models.CharField(max_length=64)
+    data = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # The relay's look-up: the oldest unsent rows, however many sent ones wait for
+            # housekeeping.
+            models.Index(
+                fields=["id"], condition=models.Q(sent_at__isnull=True), name="kernel_outbox_unsent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.event_id}"

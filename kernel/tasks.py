@@ -1,11 +1,19 @@
-"""The kernel's scheduled housekeeping (Celery tasks; the beat schedule names them)."""
+"""The kernel's background tasks (run by the Celery worker; see shop/celery.py): the outbox's
+relay, and the scheduled housekeeping (the beat schedule in settings names them)."""
 
 from celery import shared_task
 
+from kernel import outbox
 from kernel.idempotency import prune_expired_keys
 
 
-@shared_task
+@shared_task(name=outbox.RELAY_TASK)
+def relay_events() -> int:
+    """Publish the outbox's unsent events to the broker (`kernel.outbox.publish_pending`)."""
+    return outbox.publish_pending()
+
+
+@shared_task(name="kernel.prune_idempotency_keys")
 def prune_idempotency_keys() -> int:
     """Delete the idempotency keys past their lifetime; how many were deleted."""
     return prune_expired_keys()

@@ -8,8 +8,8 @@ never see a model.
 """
 
 import logging
-from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -23,7 +23,8 @@ from kernel import address
 from kernel.dtos import from_fields
 from kernel.ids import is_id
 from kernel.money import CENT, DECIMAL_PLACES, MAX_DIGITS, quantize, shop_currency
-from orders import numbers
+from kernel.outbox import record_event
+from orders import numbers, selectors
 from orders.dtos import OrderSummary, PaymentDue
 from orders.events import order_cancelled
 from orders.exceptions import (
@@ -52,6 +53,17 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     OrderStatus.PAID: frozenset({OrderStatus.SHIPPED, OrderStatus.CANCELLED, OrderStatus.REFUNDED}),
     OrderStatus.SHIPPED: frozenset({OrderStatus.DELIVERED, OrderStatus.REFUNDED}),
     OrderStatus.DELIVERED: frozenset({OrderStatus.REFUNDED}),
+}
+
+
+# The event each status reports (kernel.outbox). `refunded` reports none of its own: the
+# contract names no `order.refunded`, and the refund that makes it is `payment.refunded`.
+EVENT_TYPES: dict[str, str] = {
+    OrderStatus.PENDING: "order.placed",
+    OrderStatus.PAID: "order.paid",
+    OrderStatus.SHIPPED: "order.shipped",
+    OrderStatus.DELIVERED: "order.delivered",
+    OrderStatus.CANCELLED: "order.cancelled",
 }
 
 
@@ -146,8 +158,28 @@ def place_order(
     for line in order_lines:
         line.order = order
     OrderLine.objects.bulk_create(order_lines)
-    OrderEvent.objects.create(order=order, status=OrderStatus.PENDING, note="Order placed.")
+    event = OrderEvent.objects.create(order=order, status=OrderStatus.PENDING, note="Order placed.")
+    _record_event(
+        order,
+        lines=[_row(line, selectors.LINE_FIELDS) for line in order_lines],
+        events=[_row(event, selectors.EVENT_FIELDS)],
+    )
     return from_fields(OrderSummary, order)
+
+
+def _record_event(order: Order, *, lines: Iterable[Mapping], events: Iterable[Mapping]) -> None:
+    """Record the event of the status `order` just reached (`EVENT_TYPES`), its data the order
+    as staff read it: `order_json` of its row, line rows and event rows, times in UTC."""
+    # Imported here: the serializers import this module for its limits.
+    from orders.serializers import order_json
+
+    data = order_json(_row(order, selectors.ORDER_FIELDS), lines, events, zone=UTC)
+    record_event(type=EVENT_TYPES[order.status], data=data)
+
+
+def _row(instance: object, fields: Iterable[str]) -> dict:
+    """A model instance in hand as the row `orders.selectors` would read (no query)."""
+    return {field: getattr(instance, field) for field in fields}
 
 
 def _locked(queryset: QuerySet[Order]) -> Order:
@@ -183,6 +215,9 @@ def _transition(
         setattr(order, field, value)
     order.save(update_fields=["status", *changes, "updated_at"])
     OrderEvent.objects.create(order=order, status=to, note=_checked_note(note))
+    if to in EVENT_TYPES:
+        lines, events = selectors.lines_and_events(order_ids=[order.pk])
+        _record_event(order, lines=lines[order.pk], events=events[order.pk])
     return order
 
 

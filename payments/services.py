@@ -13,7 +13,7 @@ Every transaction that touches both an order and its payments locks the order fi
 
 import logging
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Literal
 
@@ -24,6 +24,7 @@ from django.utils import timezone
 from kernel.dtos import from_fields
 from kernel.housekeeping import delete_in_batches
 from kernel.money import CENT
+from kernel.outbox import record_event
 from orders import services as order_services
 from orders.exceptions import InvalidTransition, OrderNotFound, OrderNotPayable
 from payments.dtos import PaymentSummary, RefundSummary
@@ -46,6 +47,7 @@ from payments.models import (
     ProcessedWebhookEvent,
     Refund,
 )
+from payments.serializers import PaymentSerializer
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +75,14 @@ def _payment_summary(payment: Payment) -> PaymentSummary:
 
 def _refund_summary(refund: Refund) -> RefundSummary:
     return from_fields(RefundSummary, refund)
+
+
+def _record_event(type: str, payment: Payment) -> None:
+    """Record `type` in the caller's transaction, its data the payment as the API shows it
+    (times in UTC, as every event's)."""
+    with timezone.override(UTC):
+        data = dict(PaymentSerializer(payment).data)
+    record_event(type=type, data=data)
 
 
 def pay_order(*, order_id: int, customer_id: int, token: str) -> PaymentSummary:
@@ -191,12 +201,14 @@ def _fail(payment: Payment, *, failure_code: str) -> None:
     payment.status = PaymentStatus.FAILED
     payment.failure_code = failure_code
     payment.save(update_fields=["status", "failure_code", "provider_reference", "updated_at"])
+    _record_event("payment.failed", payment)
 
 
 def _capture(payment: Payment, *, order_payable: bool) -> None:
     """Book a captured charge: the order is paid, or, if it was cancelled meanwhile, refunded."""
     payment.status = PaymentStatus.SUCCEEDED
     payment.save(update_fields=["status", "provider_reference", "updated_at"])
+    _record_event("payment.succeeded", payment)
     if order_payable:
         try:
             with transaction.atomic():
@@ -219,6 +231,7 @@ def _refund(payment: Payment, *, amount: Decimal) -> Refund:
         else PaymentStatus.PARTIALLY_REFUNDED
     )
     payment.save(update_fields=["refunded_amount", "status", "updated_at"])
+    _record_event("payment.refunded", payment)
     return refund
 
 

@@ -305,6 +305,68 @@ PAYMENTS_RECONCILE_AFTER_SECONDS = env_int("PAYMENTS_RECONCILE_AFTER_SECONDS", 3
 # so a replayed delivery is always recognised (`payments.tasks.prune_webhook_events`).
 PAYMENTS_WEBHOOK_EVENT_RETENTION_DAYS = env_int("PAYMENTS_WEBHOOK_EVENT_RETENTION_DAYS", 30)
 
+# Background work (Celery; shop/celery.py). The broker comes from CELERY_BROKER_URL: RabbitMQ
+# (`amqp://user:password@host:5672/vhost`) in production, Redis (`redis://…`) works too. Without
+# one, an embedded broker that needs no server: kombu's filesystem transport, messages as files
+# under CELERY_BROKER_DIR, which the web server, the worker and beat (separate processes) share
+# (docs/ARCHITECTURE.md, "Background work", says why not the SQLAlchemy transport).
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "") or "filesystem://"
+CELERY_BROKER_DIR = Path(os.environ.get("CELERY_BROKER_DIR") or BASE_DIR / ".broker")
+if CELERY_BROKER_URL.startswith("filesystem:"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_BROKER_DIR / "messages"),
+        "data_folder_out": str(CELERY_BROKER_DIR / "messages"),
+        "control_folder": str(CELERY_BROKER_DIR / "control"),
+    }
+else:
+    # The broker confirms every message before `basic_publish` returns (RabbitMQ's publisher
+    # confirms): the outbox relay marks an event sent only then.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"confirm_publish": True}
+CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_BROKER_DIR / "beat-schedule")
+# Nothing reads a task's result: tasks write what they do to the database.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND = None
+# A task is acknowledged once it has run, so a worker killed mid-task leaves it to another; every
+# task is safe to run twice.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = TIME_ZONE
+# How often beat makes the outbox relay publish what the after-commit trigger missed.
+OUTBOX_RELAY_INTERVAL_SECONDS = env_int("OUTBOX_RELAY_INTERVAL_SECONDS", 5)
+# Beat's schedule: each app's periodic tasks (`<app>/tasks.py`), by name. Each entry expires
+# after its interval, so ticks queued while no worker ran do not pile up.
+CELERY_BEAT_SCHEDULE = {
+    "kernel.relay_events": {
+        "task": "kernel.relay_events",
+        "schedule": OUTBOX_RELAY_INTERVAL_SECONDS,
+        "options": {"expires": OUTBOX_RELAY_INTERVAL_SECONDS},
+    },
+    # Each run is bounded and skips rows another run holds, so an overlap is harmless; a run
+    # that has not started before the next one is due is dropped (`expires`).
+    "orders.expire_orders": {
+        "task": "orders.expire_orders",
+        "schedule": 60.0,
+        "options": {"expires": 60.0},
+    },
+    "payments.reconcile_payments": {
+        "task": "payments.reconcile_payments",
+        "schedule": 60.0,
+        "options": {"expires": 60.0},
+    },
+    "kernel.prune_idempotency_keys": {
+        "task": "kernel.prune_idempotency_keys",
+        "schedule": 3600.0,
+        "options": {"expires": 3600.0},
+    },
+    "payments.prune_webhook_events": {
+        "task": "payments.prune_webhook_events",
+        "schedule": 3600.0,
+        "options": {"expires": 3600.0},
+    },
+}
+
 # Security: strict unless DEBUG; each can be relaxed from the environment (e.g. `make serve`
 # runs over plain HTTP on 127.0.0.1).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -51,6 +51,8 @@ def production_env(database_url: str, **extra: str) -> dict[str, str]:
         SECURE_SSL_REDIRECT="false",
         DATABASE_URL=database_url,
         PAYMENTS_SANDBOX_WEBHOOK_SECRET=WEBHOOK_SECRET,
+        # Tasks its writes send (the outbox relay) go nowhere, unless a test names a broker.
+        CELERY_BROKER_URL="memory://",
     )
     env.update(extra)
     return env

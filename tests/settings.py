@@ -30,3 +30,8 @@ STORAGES = {
 # Serve static files straight from the apps (as `runserver` does) for live-server tests.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Tasks sent during a test (the relay asked for after a commit) go to kombu's in-memory broker:
+# no server, no files. Tests call a task's function directly; the broker tests name their own.
+CELERY_BROKER_URL = "memory://"
+CELERY_BROKER_TRANSPORT_OPTIONS = {}

@@ -18,8 +18,9 @@ ORDERS = "/api/v1/orders/"
 
 # reserve_stock: savepoint, SELECT … FOR UPDATE, one UPDATE, release; the order's INSERT in a
 # savepoint of its own (so a clashing number can be drawn again); one INSERT for every line;
-# the first event; the outer savepoint.
-PLACE_ORDER_QUERIES = 11
+# the first event; the outbox's `order.placed` (one INSERT: its data is built from what was
+# just written); the outer savepoint.
+PLACE_ORDER_QUERIES = 12
 # + the user (JWT), and the order, its lines and its events read back for the response.
 POST_ORDER_QUERIES = PLACE_ORDER_QUERIES + 4
 # + claiming the key (savepoint, INSERT, release), the atomic around the work, the stored response.
@@ -29,8 +30,9 @@ LIST_QUERIES = 5
 # The user, the order, its lines, its events.
 DETAIL_QUERIES = 4
 # The user; their permissions (Django's ModelBackend: the user's own, their groups'); savepoint,
-# SELECT … FOR UPDATE, UPDATE, the event's INSERT, release; the read-back.
-STAFF_TRANSITION_QUERIES = 11
+# SELECT … FOR UPDATE, UPDATE, the event's INSERT; the outbox event (the order's lines and
+# history read for its data, then its INSERT); release; the read-back.
+STAFF_TRANSITION_QUERIES = 14
 
 
 @pytest.fixture

@@ -11,9 +11,10 @@ LIST_QUERIES = 3
 DETAIL_QUERIES = 2
 # The user; opening the attempt (savepoint, the order locked, the live payment looked up, the
 # INSERT in a savepoint of its own, releases); the sandbox's ledger (look-up, INSERT in a
-# savepoint); settling (savepoint, the order and the payment locked, the payment's UPDATE, and
-# orders' mark_paid: two savepoints, the order locked, its UPDATE, the event; releases).
-PAY_QUERIES = 24
+# savepoint); settling (savepoint, the order and the payment locked, the payment's UPDATE, the
+# outbox's `payment.succeeded`, and orders' mark_paid: two savepoints, the order locked, its
+# UPDATE, the event, `order.paid` (the order's lines and history read, the INSERT); releases).
+PAY_QUERIES = 28
 
 
 @pytest.fixture

@@ -9,36 +9,34 @@ response, so a slow reader holds no worker either.
 The nginx configuration is `shop/deploy/nginx.conf`, a template filled in here and written into
 a new run directory (removed on exit) with gunicorn's socket, the pid files and nginx's
 temporary files, so nginx needs nothing from /etc or /var and runs as any user (started as
-root, its workers run as `nobody`). Both servers run in the foreground; SIGINT or SIGTERM stops
-both, and if either exits, the other is stopped and the command fails.
+root, its workers run as `nobody`). Both servers run in the foreground under `shop.supervisor`:
+SIGINT or SIGTERM stops both, and if either exits, the other is stopped and the command fails.
 
 Static files stay with whitenoise (gunicorn): one way to serve them, the same under every
 server and in the tests, with its compressed, forever-cached hashed names; nginx buffers those
 responses too, so they hold a worker only for as long as gunicorn takes to hand them over.
 """
 
-import contextlib
 import grp
 import os
 import pwd
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.template import Context, Engine
 
+from shop.supervisor import start, supervise
+
 TEMPLATE = Path(__file__).resolve().parents[2] / "deploy" / "nginx.conf"
 # Debian's package `libnginx-mod-http-headers-more-filter`: takes the `Server` header away.
 HEADERS_MORE = Path("/usr/lib/nginx/modules/ngx_http_headers_more_filter_module.so")
 CLIENT_TIMEOUT_SECONDS = 10
-STOP_TIMEOUT_SECONDS = 15
 HOST_NAME = re.compile(r"[A-Za-z0-9.:\[\]-]+")
 
 
@@ -118,29 +116,13 @@ class Command(BaseCommand):
             # Its own refusals (a raw UTF-8 byte in the URL, say) in JSON, not HTML.
             *("--worker-class", "shop.deploy.worker.SyncWorker"),
         ]
-        # Each server in a process group of its own: its workers are stopped with it, even
-        # when its master process is gone (nginx's workers outlive a killed master).
-        children = {
-            "gunicorn": subprocess.Popen(gunicorn_command, env=env, process_group=0),
-            "nginx": subprocess.Popen(self._nginx_command(nginx, config), process_group=0),
-        }
-        stopping = []
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(signum, lambda signum, frame: stopping.append(signum))
-        while not stopping and all(child.poll() is None for child in children.values()):
-            time.sleep(0.2)
-        for name, child in children.items():
-            if child.poll() is not None and not stopping:
-                self.stderr.write(f"{name} exited ({child.returncode}); stopping the other.")
-        for child in children.values():
-            _signal_group(child, signal.SIGTERM)
-        deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
-        for child in children.values():
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                child.wait(timeout=max(0.1, deadline - time.monotonic()))
-            _signal_group(child, signal.SIGKILL)
-            child.wait()
-        return 0 if stopping else 1
+        return supervise(
+            {
+                "gunicorn": start(gunicorn_command, env=env),
+                "nginx": start(self._nginx_command(nginx, config)),
+            },
+            self.stderr,
+        )
 
 
 def _servers(allowed_hosts: list[str]) -> list[dict]:
@@ -156,8 +138,3 @@ def _servers(allowed_hosts: list[str]) -> list[dict]:
     if allowed_hosts:
         servers.append({"names": " ".join(allowed_hosts), "default": False, "proxy": True})
     return servers
-
-
-def _signal_group(child: subprocess.Popen, signum: int) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(child.pid, signum)

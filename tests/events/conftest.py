@@ -1,0 +1,38 @@
+"""The real broker: RabbitMQ at 127.0.0.1:5672 (guest/guest), which .ci/run makes sure of."""
+
+import os
+import uuid
+
+import pytest
+from kombu import Connection, Queue
+from kombu.exceptions import OperationalError
+
+from kernel import outbox
+
+RABBITMQ_URL = os.environ.get("TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672//")
+
+
+@pytest.fixture(scope="session")
+def rabbitmq_url() -> str:
+    """The broker's URL; skipped with the reason when none answers, but a failure in CI."""
+    try:
+        with Connection(RABBITMQ_URL, connect_timeout=3) as connection:
+            connection.ensure_connection(max_retries=1)
+    except (OperationalError, OSError) as error:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI must run RabbitMQ at {RABBITMQ_URL} (.ci/run starts it): {error}")
+        pytest.skip(f"Needs RabbitMQ at {RABBITMQ_URL} (start it, as .ci/run does): {error}")
+    return RABBITMQ_URL
+
+
+@pytest.fixture
+def events_queue(rabbitmq_url):
+    """A queue of this test alone bound to `shop.events` for every routing key; other test runs
+    publish to the same exchange, so tests pick their own events out by id."""
+    with Connection(rabbitmq_url) as connection:
+        queue = Queue(f"test-outbox-{uuid.uuid4().hex}", exchange=outbox.EXCHANGE, routing_key="#")(
+            connection
+        )
+        queue.declare()
+        yield queue
+        queue.delete()
