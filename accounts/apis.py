@@ -16,6 +16,9 @@ from accounts.serializers import (
     MeSerializer,
     MeUpdateSerializer,
     PasswordChangeSerializer,
+    PasswordResetConfirmSerializer,
+    PasswordResetRequestedSerializer,
+    PasswordResetSerializer,
     RefreshSerializer,
     RegisterSerializer,
     TokenObtainSerializer,
@@ -214,4 +217,54 @@ class PasswordChangeView(AccountsView):
             # Keep the browsable API's session alive; every other session is signed out.
             request.user.refresh_from_db(fields=["password"])
             update_session_auth_hash(request, request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+RESET_REQUESTED = (
+    "If an active account has this email address, a link to reset its password is on its way."
+)
+
+
+class PasswordResetView(PublicView):
+    """POST password/reset/: email a reset link; the same answer whether the account exists."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "password_reset"
+
+    @extend_schema(
+        summary="Ask for a password-reset email",
+        description="Always 202 with the same body, whether or not an account has this email "
+        "address. An active account is sent an email with a link to the storefront's page "
+        "(the setting `PASSWORD_RESET_URL`) carrying `?uid=<uid>&token=<token>`, for "
+        "`password/reset/confirm/`; the link works once, for `PASSWORD_RESET_TIMEOUT` seconds. "
+        "The email is sent in the background: if it does not arrive, ask again.",
+        request=PasswordResetSerializer,
+        responses={202: PasswordResetRequestedSerializer, **error_responses(400, 429)},
+    )
+    def post(self, request):
+        services.request_password_reset(**validated(PasswordResetSerializer, request.data))
+        return Response({"detail": RESET_REQUESTED}, status=status.HTTP_202_ACCEPTED)
+
+
+class PasswordResetConfirmView(PublicView):
+    """POST password/reset/confirm/: set a new password with an emailed link's uid and token."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "password_reset_confirm"
+
+    @extend_schema(
+        summary="Set a new password with a password-reset link",
+        description="`uid` and `token` are the link's query parameters. The link works once: "
+        "it dies when the password changes (this reset, or any other) and after "
+        "`PASSWORD_RESET_TIMEOUT` seconds; then the answer is a 400 `invalid_token`. A password "
+        "the validators reject is a 400 on `new_password`, and the link still works. Every "
+        "refresh and access token of the user dies; sign in again with the new password.",
+        request=PasswordResetConfirmSerializer,
+        responses={
+            204: OpenApiResponse(description="The password is changed."),
+            **error_responses(400, 429),
+        },
+    )
+    def post(self, request):
+        services.reset_password(**validated(PasswordResetConfirmSerializer, request.data))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -69,3 +69,10 @@ class InvalidToken(AuthenticationError):
 
     code = "token_not_valid"
     default_detail = "Token is invalid or expired."
+
+
+class InvalidResetToken(AccountsError):
+    """A password-reset link that is malformed, used, expired, or not for an active account."""
+
+    code = "invalid_token"
+    default_detail = "This password-reset link is invalid or has expired; ask for a new one."

@@ -12,6 +12,9 @@ from kernel.api.serializers import StrictCharField, StrictEmailField, StrictSeri
 
 PASSWORD_MAX_LENGTH = 4096
 TOKEN_MAX_LENGTH = 4096
+# A 64-bit id is at most 28 characters of base64; Django's reset tokens are about 40.
+RESET_UID_MAX_LENGTH = 32
+RESET_TOKEN_MAX_LENGTH = 128
 
 
 class PasswordField(StrictCharField):
@@ -76,4 +79,19 @@ class TokenVerifySerializer(StrictSerializer):
 
 class PasswordChangeSerializer(StrictSerializer):
     old_password = PasswordField()
+    new_password = PasswordField()
+
+
+class PasswordResetSerializer(StrictSerializer):
+    email = StrictEmailField(max_length=EMAIL_MAX_LENGTH)
+
+
+class PasswordResetRequestedSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class PasswordResetConfirmSerializer(StrictSerializer):
+    # What the emailed link carries: the user's id in urlsafe base64, and Django's token.
+    uid = StrictCharField(max_length=RESET_UID_MAX_LENGTH)
+    token = StrictCharField(max_length=RESET_TOKEN_MAX_LENGTH)
     new_password = PasswordField()

@@ -14,17 +14,34 @@ Every write that can kill or issue a token (sign-in, refresh, logout, password c
 its locks in the same order — the user row first, then the token row — so they queue behind
 each other instead of racing or deadlocking. Password hashing is slow on purpose, so it happens
 before a transaction starts, never while a lock is held.
+
+A forgotten password is reset through an emailed link (`request_password_reset`, then
+`reset_password`). The email is sent by the background worker (`accounts.tasks`), which is
+handed only the user's id: the link's token is made there, so no token travels through the
+broker, and it is Django's `default_token_generator`'s, which dies when the password changes
+(its hash is part of the token) and after `PASSWORD_RESET_TIMEOUT` seconds.
 """
 
+import datetime
+import logging
+import re
 from collections.abc import Sequence
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
+from celery import current_app
+from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
@@ -36,6 +53,7 @@ from accounts.exceptions import (
     InvalidCredentials,
     InvalidEmail,
     InvalidName,
+    InvalidResetToken,
     InvalidToken,
     PasswordRejected,
     UserNotFound,
@@ -44,6 +62,9 @@ from accounts.exceptions import (
 from accounts.models import User, normalize_email
 from accounts.tokens import RefreshToken, token_generation, token_user_id
 from kernel.dtos import from_fields
+from kernel.ids import MAX_ID
+
+logger = logging.getLogger(__name__)
 
 EMAIL_MAX_LENGTH = User._meta.get_field("email").max_length
 NAME_MAX_LENGTH = User._meta.get_field("first_name").max_length
@@ -310,3 +331,111 @@ def logout(*, user_id: int, refresh_token: str) -> None:
         outstanding = _locked_live_token(token, user_id=user_id)
         BlacklistedToken.objects.create(token=outstanding)
         _end_access_tokens(user_id)
+
+
+PASSWORD_RESET_EMAIL_TASK = "accounts.send_password_reset_email"
+_DIGITS = re.compile(rb"[0-9]{1,19}")
+
+
+def request_password_reset(*, email: str) -> None:
+    """Have a password-reset link emailed to the active account with this email, if there is one.
+
+    Says nothing either way, and does the same work either way up to the one step that differs:
+    for an active account, once the caller's transaction commits, the email is handed to the
+    worker. A broker that does not take it is logged, not raised: the user can ask again.
+    """
+    user_id = (
+        User.objects.filter(email=normalize_email(email), is_active=True)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if user_id is not None:
+        transaction.on_commit(lambda: _send_password_reset_email_task(user_id))
+
+
+def _send_password_reset_email_task(user_id: int) -> None:
+    try:
+        current_app.send_task(
+            PASSWORD_RESET_EMAIL_TASK,
+            kwargs={"user_id": user_id},
+            retry=False,
+            # A link that would arrive dead is not worth sending.
+            expires=settings.PASSWORD_RESET_TIMEOUT,
+        )
+    except Exception:
+        logger.error(
+            "Could not hand the password-reset email of user %s to the worker; "
+            "the user can ask again.",
+            user_id,
+            exc_info=True,
+        )
+
+
+def _password_reset_link(*, user_id: int, token: str) -> str:
+    """The storefront's page (`PASSWORD_RESET_URL`) with the link's `uid` and `token`."""
+    url = urlsplit(settings.PASSWORD_RESET_URL)
+    uid = urlsafe_base64_encode(force_bytes(user_id))
+    query = "&".join(filter(None, [url.query, urlencode({"uid": uid, "token": token})]))
+    return urlunsplit(url._replace(query=query))
+
+
+def send_password_reset_email(*, user_id: int) -> None:
+    """Email the user a fresh password-reset link (the worker's task); nobody inactive or gone.
+
+    Safe to run twice: each run sends a link that works until the password changes.
+    """
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return
+    timeout = settings.PASSWORD_RESET_TIMEOUT
+    context = {
+        "shop_name": settings.SHOP_NAME,
+        "link": _password_reset_link(
+            user_id=user.pk, token=default_token_generator.make_token(user)
+        ),
+        "expires_at": timezone.localtime() + datetime.timedelta(seconds=timeout),
+        "valid_minutes": timeout // 60,
+        "user": user,
+    }
+    subject = render_to_string("accounts/email/password_reset_subject.txt", context)
+    message = EmailMultiAlternatives(
+        subject=" ".join(subject.split()),
+        body=render_to_string("accounts/email/password_reset.txt", context),
+        to=[user.email],
+    )
+    message.attach_alternative(
+        render_to_string("accounts/email/password_reset.html", context), "text/html"
+    )
+    message.send()
+
+
+def _reset_user(uid: str) -> User | None:
+    """The active user a reset link's `uid` names (Django's urlsafe base64 of the id), or None."""
+    try:
+        raw = urlsafe_base64_decode(uid)
+    except ValueError:
+        return None
+    if not _DIGITS.fullmatch(raw) or not 1 <= int(raw) <= MAX_ID:
+        return None
+    return User.objects.filter(pk=int(raw), is_active=True).first()
+
+
+def reset_password(*, uid: str, token: str, new_password: str) -> None:
+    """Set a new password with an emailed link's `uid` and `token`; every token of the user dies.
+
+    `InvalidResetToken` for a link that is malformed, used, expired, or not an active user's;
+    a password the validators reject leaves the link working.
+    """
+    user = _reset_user(uid)
+    if user is None or not default_token_generator.check_token(user, token):
+        raise InvalidResetToken()
+    _validate_password(new_password, user=user, field="new_password")
+    old_hash = user.password
+    user.set_password(new_password)
+    with transaction.atomic():
+        locked = _locked_user(user.pk)
+        # The token holds the password hash: a reset or change that committed meanwhile used it.
+        if locked is None or not locked.is_active or locked.password != old_hash:
+            raise InvalidResetToken()
+        user.save(update_fields=["password"])
+        _sign_out_everywhere(user.pk)

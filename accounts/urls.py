@@ -12,4 +12,10 @@ urlpatterns = [
     path("logout/", apis.LogoutView.as_view(), name="auth-logout"),
     path("me/", apis.MeView.as_view(), name="auth-me"),
     path("password/", apis.PasswordChangeView.as_view(), name="auth-password"),
+    path("password/reset/", apis.PasswordResetView.as_view(), name="auth-password-reset"),
+    path(
+        "password/reset/confirm/",
+        apis.PasswordResetConfirmView.as_view(),
+        name="auth-password-reset-confirm",
+    ),
 ]

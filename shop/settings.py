@@ -249,6 +249,9 @@ REST_FRAMEWORK = {
         "sign_in_account": os.environ.get("THROTTLE_SIGN_IN_ACCOUNT", "20/hour"),
         "auth_register": os.environ.get("THROTTLE_AUTH_REGISTER", "10/min"),
         "order_placement": os.environ.get("THROTTLE_ORDER_PLACEMENT", "30/min"),
+        # Password reset, per client: asking for an email, and using its link (accounts.apis).
+        "password_reset": os.environ.get("THROTTLE_PASSWORD_RESET", "5/hour"),
+        "password_reset_confirm": os.environ.get("THROTTLE_PASSWORD_RESET_CONFIRM", "10/hour"),
     },
     "NUM_PROXIES": env_int("NUM_PROXIES", 0),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -378,6 +381,34 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not 
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# Email (Django's email framework), sent by the background worker, never inside a request.
+# Without EMAIL_BACKEND: files under EMAIL_FILE_PATH when it is set, the console with DEBUG on
+# (`make run` prints every message in the worker's output), else SMTP to EMAIL_HOST.
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", "")
+if EMAIL_FILE_PATH:
+    _default_email_backend = "django.core.mail.backends.filebased.EmailBackend"
+elif DEBUG:
+    _default_email_backend = "django.core.mail.backends.console.EmailBackend"
+else:
+    _default_email_backend = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or _default_email_backend
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "shop <no-reply@localhost>")
+# The shop's name, as its emails sign.
+SHOP_NAME = os.environ.get("SHOP_NAME", "shop")
+# The storefront's page that takes a password-reset link's `uid` and `token` (and posts them to
+# /api/v1/auth/password/reset/confirm/); with DEBUG off it should be https (check --deploy).
+PASSWORD_RESET_URL = os.environ.get("PASSWORD_RESET_URL") or "http://127.0.0.1:3000/reset-password"
+# Django's own: how many seconds a password-reset link works.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3600)
+if PASSWORD_RESET_TIMEOUT < 60:
+    raise ImproperlyConfigured("PASSWORD_RESET_TIMEOUT must be at least 60 seconds.")
 
 TEST_RUNNER = "pytest_django.runner.TestRunner"
 

@@ -3,7 +3,10 @@ and on every kind of error, says `Cache-Control: no-store`. The routes are walke
 one without its scenario here fails."""
 
 import pytest
+from django.contrib.auth.tokens import default_token_generator
 from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from rest_framework.test import APIClient
 
 from accounts.urls import urlpatterns
@@ -69,6 +72,21 @@ def password(customer, path):
     yield 204, client.post(path, {"old_password": PASSWORD, "new_password": NEW_PASSWORD})
 
 
+def password_reset(customer, path):
+    anon = APIClient()
+    yield 202, anon.post(path, {"email": customer.email})
+    yield 400, anon.post(path, {"email": customer.email, "uid": "MQ"})
+
+
+def password_reset_confirm(customer, path):
+    uid = urlsafe_base64_encode(force_bytes(customer.pk))
+    link = {"uid": uid, "token": default_token_generator.make_token(customer)}
+    anon = APIClient()
+    yield 400, anon.post(path, {**link, "new_password": "12345678"})
+    yield 204, anon.post(path, {**link, "new_password": NEW_PASSWORD})
+    yield 400, anon.post(path, {**link, "new_password": NEW_PASSWORD})
+
+
 SCENARIOS = {
     "auth-register": register,
     "auth-token": token,
@@ -77,6 +95,8 @@ SCENARIOS = {
     "auth-logout": logout,
     "auth-me": me,
     "auth-password": password,
+    "auth-password-reset": password_reset,
+    "auth-password-reset-confirm": password_reset_confirm,
 }
 
 
@@ -114,10 +134,16 @@ def test_every_error_the_plumbing_answers_on_an_accounts_route_is_no_store(custo
 
 
 def test_a_throttled_sign_in_and_sign_up_are_no_store(monkeypatch, customer):
-    rates = {**ScopedRateThrottle.THROTTLE_RATES, "auth_token": "0/min", "auth_register": "0/min"}
+    throttled = ["auth_token", "auth_register", "password_reset", "password_reset_confirm"]
+    rates = {**ScopedRateThrottle.THROTTLE_RATES, **dict.fromkeys(throttled, "0/min")}
     monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", rates)
 
-    for name in ("auth-token", "auth-register"):
+    for name in (
+        "auth-token",
+        "auth-register",
+        "auth-password-reset",
+        "auth-password-reset-confirm",
+    ):
         response = APIClient().post(ROUTES[name], {"email": customer.email, "password": "x"})
         assert response.status_code == 429
         assert_not_stored(response)

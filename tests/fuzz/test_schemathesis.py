@@ -18,10 +18,13 @@ from dataclasses import dataclass
 import pytest
 import schemathesis
 from django.conf import settings as django_settings
+from django.contrib.auth.tokens import default_token_generator
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from django.test import override_settings
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from rest_framework.throttling import SimpleRateThrottle
@@ -48,7 +51,7 @@ with override_settings(ALLOWED_HOSTS=["localhost"]):
     schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", get_wsgi_application())
 
 # Operations that never look at credentials: calling them as a customer or staff adds nothing.
-PUBLIC = r"^/api/v1/(health/|auth/register/|auth/token/|payments/webhooks/)"
+PUBLIC = r"^/api/v1/(health/|auth/register/|auth/token/|auth/password/reset/|payments/webhooks/)"
 authenticated_schema = schema.exclude(path_regex=PUBLIC)
 
 FUZZ_SETTINGS = settings(
@@ -107,6 +110,8 @@ def seeded(db, customer, other_customer, staff) -> Seeded:
     payment_services.pay_order(order_id=processing, customer_id=customer.pk, token="tok_async")
     payments = list(Payment.objects.values_list("id", flat=True))
     refresh = [str(RefreshToken.for_user(user)) for user in (customer, other_customer, staff)]
+    reset_uids = [urlsafe_base64_encode(force_bytes(user.pk)) for user in (customer, staff)]
+    reset_tokens = [default_token_generator.make_token(user) for user in (customer, staff)]
 
     order_ids = [*orders, processing]
     return Seeded(
@@ -162,6 +167,16 @@ def seeded(db, customer, other_customer, staff) -> Seeded:
             ),
             "POST /api/v1/auth/logout/": st.fixed_dictionaries(
                 {"refresh": st.sampled_from(refresh)}
+            ),
+            "POST /api/v1/auth/password/reset/": st.fixed_dictionaries(
+                {"email": st.sampled_from([customer.email, staff.email, "nobody@example.com"])}
+            ),
+            "POST /api/v1/auth/password/reset/confirm/": st.fixed_dictionaries(
+                {
+                    "uid": st.sampled_from(reset_uids),
+                    "token": st.sampled_from(reset_tokens),
+                    "new_password": st.sampled_from(["12345678", "a-fuzzed-new-passphrase-1"]),
+                }
             ),
         },
     )

@@ -20,6 +20,7 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "shop.example.com",
     "DJANGO_SETTINGS_MODULE": "shop.settings",
     "PAYMENTS_SANDBOX_WEBHOOK_SECRET": "whsec_production_3f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c",
+    "PASSWORD_RESET_URL": "https://shop.example.com/reset-password",
 }
 
 
