@@ -50,6 +50,8 @@ class OutboxEvent(models.Model):
             models.Index(
                 fields=["id"], condition=models.Q(sent_at__isnull=True), name="kernel_outbox_unsent"
             ),
+            # Housekeeping's look-up: the rows sent before the retention.
+            models.Index(fields=["sent_at"], name="kernel_outbox_sent_at"),
         ]
 
     def __str__(self) -> str:

@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from celery import current_app
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
@@ -31,6 +32,7 @@ from kombu import Exchange
 from kombu.exceptions import OperationalError
 
 from kernel.api.serializers import iso_datetime
+from kernel.housekeeping import delete_in_batches
 from kernel.models import OutboxEvent
 
 logger = logging.getLogger(__name__)
@@ -146,3 +148,11 @@ def _publish(producer, rows: list[OutboxEvent]) -> tuple[list[int], bool]:
             return sent, True
         sent.append(row.pk)
     return sent, False
+
+
+def prune_sent_events(*, now: datetime.datetime | None = None) -> int:
+    """Delete the events sent more than `OUTBOX_RETENTION_DAYS` ago, in bounded batches; how
+    many were deleted. Unsent events are never deleted, however old."""
+    now = timezone.now() if now is None else now
+    cutoff = now - datetime.timedelta(days=settings.OUTBOX_RETENTION_DAYS)
+    return delete_in_batches(OutboxEvent.objects.filter(sent_at__lt=cutoff))

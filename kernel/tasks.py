@@ -17,3 +17,9 @@ def relay_events() -> int:
 def prune_idempotency_keys() -> int:
     """Delete the idempotency keys past their lifetime; how many were deleted."""
     return prune_expired_keys()
+
+
+@shared_task(name="kernel.prune_sent_events")
+def prune_sent_events() -> int:
+    """Delete the outbox's events sent before their retention; how many were deleted."""
+    return outbox.prune_sent_events()

@@ -338,6 +338,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 # How often beat makes the outbox relay publish what the after-commit trigger missed.
 OUTBOX_RELAY_INTERVAL_SECONDS = env_int("OUTBOX_RELAY_INTERVAL_SECONDS", 5)
+# How long sent events stay in the outbox (for the admin and for replaying by hand) before
+# housekeeping deletes them; unsent ones stay until they are sent.
+OUTBOX_RETENTION_DAYS = env_int("OUTBOX_RETENTION_DAYS", 7)
 # Beat's schedule: each app's periodic tasks (`<app>/tasks.py`), by name. Each entry expires
 # after its interval, so ticks queued while no worker ran do not pile up.
 CELERY_BEAT_SCHEDULE = {
@@ -360,6 +363,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     "kernel.prune_idempotency_keys": {
         "task": "kernel.prune_idempotency_keys",
+        "schedule": 3600.0,
+        "options": {"expires": 3600.0},
+    },
+    "kernel.prune_sent_events": {
+        "task": "kernel.prune_sent_events",
         "schedule": 3600.0,
         "options": {"expires": 3600.0},
     },
