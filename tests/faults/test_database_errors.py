@@ -30,6 +30,12 @@ def _bodies(refresh: str) -> dict[tuple[str, str], dict]:
         ("post", "/api/v1/auth/token/"): {"email": "a@example.com", "password": PASSWORD},
         ("post", "/api/v1/auth/token/refresh/"): {"refresh": refresh},
         ("post", "/api/v1/auth/token/verify/"): {"token": refresh},
+        ("post", "/api/v1/auth/password/reset/"): {"email": "a@example.com"},
+        ("post", "/api/v1/auth/password/reset/confirm/"): {
+            "uid": "MQ",
+            "token": "a-token",
+            "new_password": PASSWORD,
+        },
     }
 
 
