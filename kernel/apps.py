@@ -8,6 +8,7 @@ class KernelConfig(AppConfig):
     verbose_name = "Shared kernel"
 
     def ready(self) -> None:
-        from kernel.checks import check_static_manifest
+        from kernel.checks import check_broker, check_static_manifest
 
         checks.register(check_static_manifest, checks.Tags.staticfiles, deploy=True)
+        checks.register(check_broker, deploy=True)

@@ -64,3 +64,23 @@ def _collectable_paths():
             prefix = getattr(storage, "prefix", None)
             name = f"{prefix}/{path}" if prefix else path
             yield staticfiles_storage.hash_key(staticfiles_storage.clean_name(name))
+
+
+EMBEDDED_BROKERS = ("filesystem:", "memory:")
+
+
+def check_broker(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Production names its broker: the embedded one only carries work between processes that
+    share this machine's `CELERY_BROKER_DIR`, so a second server or a worker elsewhere would
+    never see the events, expiry or emails of this one."""
+    if settings.DEBUG or not str(settings.CELERY_BROKER_URL).startswith(EMBEDDED_BROKERS):
+        return []
+    return [
+        checks.Warning(
+            "CELERY_BROKER_URL is not set: background work (the events' relay, order expiry, "
+            "emails) runs on the embedded broker, which only processes on this machine share.",
+            hint="Set CELERY_BROKER_URL to the production broker (amqp://… for RabbitMQ) and "
+            "run `make worker` beside the servers.",
+            id="kernel.W001",
+        )
+    ]

@@ -21,6 +21,7 @@ PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "shop.settings",
     "PAYMENTS_SANDBOX_WEBHOOK_SECRET": "whsec_production_3f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c",
     "PASSWORD_RESET_URL": "https://shop.example.com/reset-password",
+    "CELERY_BROKER_URL": "amqp://shop:secret@rabbitmq.example.com:5672/shop",
 }
 
 
@@ -105,6 +106,16 @@ def test_deploy_check_passes_with_production_settings(collected_static):
     result = _manage("check", "--deploy", "--fail-level", "WARNING", env=env)
 
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("broker", ["", "filesystem://", "memory://"])
+def test_the_deploy_check_warns_about_production_on_the_embedded_broker(collected_static, broker):
+    env = {**PRODUCTION_ENV, "STATIC_ROOT": str(collected_static), "CELERY_BROKER_URL": broker}
+
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+
+    assert result.returncode != 0
+    assert "kernel.W001" in result.stdout + result.stderr
 
 
 def test_start_up_fails_clearly_without_a_secret_key_when_debug_is_off():
