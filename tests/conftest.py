@@ -21,6 +21,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from accounts.models import User
 from tests import factories
 from tests.factories import PASSWORD
+from tests.servers import RedisServer
 
 __all__ = ["PASSWORD", "client_for"]
 
@@ -36,6 +37,15 @@ def pytest_collection_modifyitems(config, items):
         if marker is not None:
             why = marker.args[0] if marker.args else POSTGRES_ONLY
             item.add_marker(pytest.mark.skip(reason=f"Needs PostgreSQL: {why}"))
+
+
+@pytest.fixture
+def redis(tmp_path):
+    """A redis-server of the test's own on a free port, which the test may stop or freeze."""
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from tests.servers import RedisServer, Server, manage
+from tests.servers import Server, manage
 
 UNAVAILABLE = {
     "detail": "The service is temporarily unavailable; try again shortly.",
@@ -21,14 +21,6 @@ UNAVAILABLE = {
 CUSTOMER = {"email": "customer@example.com", "password": "demo-customer-password"}
 CATALOG_MANAGER = {"email": "catalog@example.com", "password": "demo-catalog-password"}
 MOMENT = 2.0  # seconds: the settings give up on Redis after 0.25 s (connect) or 0.5 s (read)
-
-
-@pytest.fixture
-def redis(tmp_path):
-    server = RedisServer(tmp_path)
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

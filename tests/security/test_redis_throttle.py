@@ -12,18 +12,10 @@ import sys
 
 import pytest
 
-from tests.servers import ROOT, RedisServer, Server, production_env
+from tests.servers import ROOT, Server, production_env
 
 TOKEN = "/api/v1/auth/token/"
 SIGN_IN_RATE = 10  # settings: THROTTLE_AUTH_TOKEN, "10/min" unless set
-
-
-@pytest.fixture
-def redis(tmp_path):
-    server = RedisServer(tmp_path)
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
