@@ -52,7 +52,9 @@ def test_a_customer_logs_in_browses_and_places_an_order_from_the_html_form(
     assert status == "HTTP 200 OK"
     assert listing["count"] == 3
 
-    # The filter form: every field has a proper label, and filtering narrows the list.
+    # The filter form: every field has a proper label, and filtering narrows the list. The
+    # modal opens from Bootstrap's script, which runs only once the page has loaded.
+    page.wait_for_load_state("load")
     page.get_by_role("button", name="Filters").click()
     filters = page.locator("#filtersModal")
     expect(filters).to_be_visible()
