@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.core import checks
+from django.utils.module_loading import autodiscover_modules
 
 
 class KernelConfig(AppConfig):
@@ -12,3 +13,5 @@ class KernelConfig(AppConfig):
 
         checks.register(check_static_manifest, checks.Tags.staticfiles, deploy=True)
         checks.register(check_broker, deploy=True)
+        # Each app's event consumers (`<app>/consumers.py`), as the admin finds `admin.py`.
+        autodiscover_modules("consumers")

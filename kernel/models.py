@@ -56,3 +56,23 @@ class OutboxEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.event_id}"
+
+
+class ConsumedEvent(models.Model):
+    """An event a consumer has applied (`kernel.consumers`): written in the transaction of the
+    consumer's own writes, so a redelivered event is recognised and skipped."""
+
+    consumer = models.CharField(max_length=100)
+    event_id = models.CharField(max_length=40)
+    consumed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consumer", "event_id"], name="kernel_consumed_event_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["consumed_at"], name="kernel_consumed_at")]
+
+    def __str__(self) -> str:
+        return f"{self.consumer} {self.event_id}"

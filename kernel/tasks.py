@@ -3,7 +3,7 @@ relay, and the scheduled housekeeping (the beat schedule in settings names them)
 
 from celery import shared_task
 
-from kernel import outbox
+from kernel import consumers, outbox
 from kernel.idempotency import prune_expired_keys
 
 
@@ -23,3 +23,23 @@ def prune_idempotency_keys() -> int:
 def prune_sent_events() -> int:
     """Delete the outbox's events sent before their retention; how many were deleted."""
     return outbox.prune_sent_events()
+
+
+@shared_task(
+    name=consumers.CONSUME_TASK,
+    # A handler that fails (a mail server or a database away for a while) is tried again, with
+    # backoff up to 10 minutes, for about an hour and a half before it is given up (logged).
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=12,
+)
+def consume_event(consumer: str, event: dict) -> bool:
+    """Apply a published event to one consumer, once (`kernel.consumers.consume`)."""
+    return consumers.consume(consumer=consumer, event=consumers.Event.from_json(event))
+
+
+@shared_task(name="kernel.prune_consumed_events")
+def prune_consumed_events() -> int:
+    """Delete the consumers' records of events applied before the retention; how many."""
+    return consumers.prune_consumed_events()

@@ -10,11 +10,15 @@ from pathlib import Path
 
 from celery import Celery
 
+from kernel.event_queues import EventQueues
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")
 
 app = Celery("shop")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# The events on `shop.events` reach the apps' consumers (kernel.consumers) through the worker.
+app.steps["consumer"].add(EventQueues)
 
 
 @app.on_after_configure.connect

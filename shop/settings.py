@@ -341,6 +341,8 @@ OUTBOX_RELAY_INTERVAL_SECONDS = env_int("OUTBOX_RELAY_INTERVAL_SECONDS", 5)
 # How long sent events stay in the outbox (for the admin and for replaying by hand) before
 # housekeeping deletes them; unsent ones stay until they are sent.
 OUTBOX_RETENTION_DAYS = env_int("OUTBOX_RETENTION_DAYS", 7)
+# Each event consumer (`kernel.consumers`) reads a durable queue of its own named with this prefix.
+EVENT_QUEUE_PREFIX = os.environ.get("EVENT_QUEUE_PREFIX", "shop.")
 # Beat's schedule: each app's periodic tasks (`<app>/tasks.py`), by name. Each entry expires
 # after its interval, so ticks queued while no worker ran do not pile up.
 CELERY_BEAT_SCHEDULE = {
@@ -368,6 +370,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     "kernel.prune_sent_events": {
         "task": "kernel.prune_sent_events",
+        "schedule": 3600.0,
+        "options": {"expires": 3600.0},
+    },
+    "kernel.prune_consumed_events": {
+        "task": "kernel.prune_consumed_events",
         "schedule": 3600.0,
         "options": {"expires": 3600.0},
     },

@@ -36,6 +36,7 @@ def test_the_expiry_reconciliation_relay_and_housekeeping_are_scheduled():
         "kernel.relay_events",
         "kernel.prune_idempotency_keys",
         "kernel.prune_sent_events",
+        "kernel.prune_consumed_events",
         "orders.expire_orders",
         "payments.reconcile_payments",
         "payments.prune_webhook_events",
