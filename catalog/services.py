@@ -156,16 +156,25 @@ def create_category(*, name: str, slug: str = "", description: str = "") -> Cate
 
 @transaction.atomic
 def update_category(*, category: Category, data: Mapping[str, Any]) -> Category:
-    """Change the given fields; a blank slug is made afresh from the (new) name."""
+    """Change the given fields; a blank slug is made afresh from the (new) name.
+
+    A product shows its category's name and slug, so a change to either is a change to each of
+    its products, and each reports it (`product.updated`).
+    """
     if not Category.objects.select_for_update().filter(pk=category.pk).exists():
         raise CategoryNotFound()
     catalog_changed()
+    shown = (category.name, category.slug)
     changed = _apply(category, data, allowed=CATEGORY_FIELDS)
     if "slug" in changed and not category.slug:
         category.slug = _category_slug(category.name)
     if "slug" in changed:
         _check_category_slug_free(category)
     _save(category, update_fields=[*changed, "updated_at"])
+    if (category.name, category.slug) != shown:
+        product_ids = Product.objects.filter(category=category).values_list("id", flat=True)
+        for row in selectors.product_rows_by_id(ids=list(product_ids)):
+            _record_product_event("product.updated", row)
     return category
 
 

@@ -6,6 +6,7 @@ a free port. `RedisServer` is a private redis-server (never the machine's shared
 may stop, freeze and restart it. Every server binds 127.0.0.1 on a port from `free_port`.
 """
 
+import contextlib
 import json
 import os
 import shutil
@@ -217,3 +218,42 @@ class RedisServer:
 
     def thaw(self) -> None:
         self.process.send_signal(signal.SIGCONT)
+
+
+class Worker:
+    """`make worker`'s process, the Celery worker with its beat, on `database_url` and
+    `broker_url` with the production settings (plus `extra` ones); `log` is what it writes.
+
+    It runs in a process group of its own, so `kill()` (SIGKILL, as the kernel's OOM killer or a
+    lost machine would) takes its pool and beat with it."""
+
+    def __init__(self, database_url: str, broker_url: str, tmp_path: Path, **extra: str) -> None:
+        self.log = tmp_path / f"worker-{time.monotonic_ns()}.log"
+        with self.log.open("w") as log:
+            self.process = subprocess.Popen(
+                [
+                    *(sys.executable, "-m", "celery", "--app", "shop", "worker", "--beat"),
+                    *("--loglevel", "INFO", "--concurrency", "1"),
+                    *("--schedule", str(tmp_path / "beat-schedule")),
+                ],
+                cwd=ROOT,
+                env=production_env(database_url, CELERY_BROKER_URL=broker_url, **extra),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                process_group=0,
+            )
+        wait_until(lambda: "ready." in self.log.read_text(), self.process, self.log)
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        """Celery's warm shutdown (SIGTERM), then SIGKILL for what is left after 20 s."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=20)
+        finally:
+            self.kill()

@@ -1,7 +1,11 @@
 """The real broker: RabbitMQ at 127.0.0.1:5672 (guest/guest), which .ci/run makes sure of."""
 
 import os
+import shutil
+import subprocess
 import uuid
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from kombu import Connection, Queue
@@ -36,3 +40,26 @@ def events_queue(rabbitmq_url):
         queue.declare()
         yield queue
         queue.delete()
+
+
+@pytest.fixture
+def rabbitmq_vhost(rabbitmq_url):
+    """The URL of a virtual host of this test alone on the machine's RabbitMQ, deleted after it:
+    a worker on it sees no other run's tasks, queues or events. Made with `rabbitmqctl`, which
+    runs beside the broker (as on this machine and in CI)."""
+    rabbitmqctl = shutil.which("rabbitmqctl") or "/usr/sbin/rabbitmqctl"
+    if not Path(rabbitmqctl).exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI must have rabbitmqctl beside RabbitMQ (.ci/run installs it)")
+        pytest.skip("Needs rabbitmqctl beside RabbitMQ to make a virtual host of the test's own")
+    vhost = f"shop-test-{uuid.uuid4().hex}"
+
+    def control(*args: str) -> None:
+        subprocess.run([rabbitmqctl, *args], check=True, capture_output=True, timeout=60)
+
+    control("add_vhost", vhost)
+    try:
+        control("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+        yield f"amqp://{urlsplit(rabbitmq_url).netloc}/{vhost}"
+    finally:
+        control("delete_vhost", vhost)
