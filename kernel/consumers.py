@@ -30,6 +30,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from kombu import Exchange, Queue, binding
 
 from kernel.housekeeping import delete_in_batches
 from kernel.models import ConsumedEvent
@@ -67,9 +68,13 @@ class Consumer:
     event_types: tuple[str, ...]
     handle: Handler
 
-    @property
-    def queue_name(self) -> str:
-        return f"{settings.EVENT_QUEUE_PREFIX}{self.name}"
+    def queue(self, exchange: Exchange) -> Queue:
+        """Its durable queue, `<EVENT_QUEUE_PREFIX><name>`, bound to `exchange` by its types."""
+        return Queue(
+            f"{settings.EVENT_QUEUE_PREFIX}{self.name}",
+            [binding(exchange, routing_key=event_type) for event_type in self.event_types],
+            durable=True,
+        )
 
 
 _consumers: dict[str, Consumer] = {}

@@ -13,23 +13,12 @@ from dataclasses import asdict
 from functools import partial
 
 from celery import bootsteps
-from kombu import Consumer, Queue, binding
+from kombu import Consumer
 
 logger = logging.getLogger(__name__)
 
 # How many events the broker hands the worker ahead of those it acknowledged, per queue.
 PREFETCH_COUNT = 50
-
-
-def event_queue(consumer) -> Queue:
-    """The durable queue of `consumer` (a `kernel.consumers.Consumer`), bound to its types."""
-    from kernel.outbox import EXCHANGE
-
-    return Queue(
-        consumer.queue_name,
-        [binding(EXCHANGE, routing_key=event_type) for event_type in consumer.event_types],
-        durable=True,
-    )
 
 
 class EventQueues(bootsteps.ConsumerStep):
@@ -39,11 +28,12 @@ class EventQueues(bootsteps.ConsumerStep):
 
     def get_consumers(self, channel):
         from kernel.consumers import registered
+        from kernel.outbox import EXCHANGE
 
         return [
             Consumer(
                 channel,
-                queues=[event_queue(consumer)],
+                queues=[consumer.queue(EXCHANGE)],
                 callbacks=[partial(self.hand_over, consumer.name)],
                 accept=["json"],
                 prefetch_count=PREFETCH_COUNT,

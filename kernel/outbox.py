@@ -10,10 +10,11 @@ beat runs it every `OUTBOX_RELAY_INTERVAL_SECONDS` anyway, which catches whateve
 durable topic exchange `shop.events` (routing key: the event type; persistent JSON; the event
 id as message id), waits for the broker's confirmation of each and only then marks it sent. A
 broker that does not answer leaves the rows where they are, to be published in order later.
-On PostgreSQL it locks its batch with `FOR UPDATE SKIP LOCKED`, so two relays never publish
-the same row at the same time; SQLite's write lock serialises them. Delivery is at least once
-(a relay that dies between the broker's confirmation and its commit publishes again), so every
-consumer deduplicates on the event id.
+It declares the queues of the shop's own consumers (`kernel.consumers`) first, so none misses an
+event for want of a queue. On PostgreSQL it locks its batch with `FOR UPDATE SKIP LOCKED`, so
+two relays never publish the same row at the same time; SQLite's write lock serialises them.
+Delivery is at least once (a relay that dies between the broker's confirmation and its commit
+publishes again), so every consumer deduplicates on the event id.
 """
 
 import datetime
@@ -32,6 +33,7 @@ from kombu import Exchange
 from kombu.exceptions import OperationalError
 
 from kernel.api.serializers import iso_datetime
+from kernel.consumers import registered
 from kernel.housekeeping import delete_in_batches
 from kernel.models import OutboxEvent
 
@@ -115,6 +117,10 @@ def publish_pending(*, broker_url: str | None = None) -> int:
         except (OperationalError, *broker.connection_errors):
             logger.warning("The broker does not answer; the outbox waits.", exc_info=True)
             return 0
+        # The shop's own consumers' queues, declared before anything is published: an event
+        # published before a worker had declared them (the first start) would reach no queue.
+        for consumer in registered():
+            consumer.queue(EXCHANGE)(broker.default_channel).declare()
         producer = broker.Producer()
         while True:
             with transaction.atomic():

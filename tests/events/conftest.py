@@ -11,7 +11,7 @@ import pytest
 from kombu import Connection, Queue
 from kombu.exceptions import OperationalError
 
-from kernel import outbox
+from kernel import consumers, outbox
 
 RABBITMQ_URL = os.environ.get("TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672//")
 
@@ -63,3 +63,17 @@ def rabbitmq_vhost(rabbitmq_url):
         yield f"amqp://{urlsplit(rabbitmq_url).netloc}/{vhost}"
     finally:
         control("delete_vhost", vhost)
+
+
+@pytest.fixture(autouse=True)
+def consumer_queues_of_the_tests_own(request, settings):
+    """The shop's consumers' queues under a prefix of this test alone, deleted after it: a relay
+    run by a test declares them on the machine's broker, where a worker of the real shop (or
+    of another run) must never find the test's events."""
+    settings.EVENT_QUEUE_PREFIX = f"test-{uuid.uuid4().hex}."
+    yield
+    if "rabbitmq_url" not in request.fixturenames:
+        return
+    with Connection(request.getfixturevalue("rabbitmq_url")) as connection:
+        for consumer in consumers.registered():
+            consumer.queue(outbox.EXCHANGE)(connection).delete()

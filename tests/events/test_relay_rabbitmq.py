@@ -6,8 +6,9 @@ import json
 
 import pytest
 from django.db import transaction
+from kombu import Connection
 
-from kernel import outbox
+from kernel import consumers, outbox
 from kernel.models import OutboxEvent
 from tests.concurrency import run_concurrently
 from tests.servers import free_port
@@ -92,3 +93,27 @@ def test_two_relays_at_once_publish_every_event_once(events_queue, rabbitmq_url)
     assert sorted(message.properties["message_id"] for message in messages) == sorted(event_ids)
     assert not [message for message in drained(events_queue) if message in set(event_ids)]
     assert not OutboxEvent.objects.filter(sent_at__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_the_shops_own_consumers_queues_exist_before_the_first_event_is_published(
+    rabbitmq_url,
+):
+    """No worker has declared the consumer's queue yet (a first start): the relay does."""
+    consumers.consumer(name="test.late", event_types=["order.*"])(lambda event: None)
+    queue = consumers.get_consumer("test.late").queue(outbox.EXCHANGE)
+    try:
+        event_ids = record(TYPES)
+        assert outbox.publish_pending(broker_url=rabbitmq_url) == len(TYPES)
+        with Connection(rabbitmq_url) as connection:
+            bound = queue(connection)
+            messages = received(bound, [event_ids[0], *event_ids[2:]])  # order.* only
+            assert [message.delivery_info["routing_key"] for message in messages] == [
+                "order.placed",
+                "order.paid",
+                "order.shipped",
+            ]
+            assert drained(bound) == []
+            bound.delete()
+    finally:
+        consumers._consumers.pop("test.late")
