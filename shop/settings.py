@@ -343,6 +343,9 @@ OUTBOX_RELAY_INTERVAL_SECONDS = env_int("OUTBOX_RELAY_INTERVAL_SECONDS", 5)
 OUTBOX_RETENTION_DAYS = env_int("OUTBOX_RETENTION_DAYS", 7)
 # Each event consumer (`kernel.consumers`) reads a durable queue of its own named with this prefix.
 EVENT_QUEUE_PREFIX = os.environ.get("EVENT_QUEUE_PREFIX", "shop.")
+# How often beat looks for pending orders past their `expires_at` (one indexed query when there
+# are none): an expired order's stock is back within this.
+ORDER_EXPIRY_INTERVAL_SECONDS = env_int("ORDER_EXPIRY_INTERVAL_SECONDS", 10)
 # Beat's schedule: each app's periodic tasks (`<app>/tasks.py`), by name. Each entry expires
 # after its interval, so ticks queued while no worker ran do not pile up.
 CELERY_BEAT_SCHEDULE = {
@@ -355,8 +358,8 @@ CELERY_BEAT_SCHEDULE = {
     # that has not started before the next one is due is dropped (`expires`).
     "orders.expire_orders": {
         "task": "orders.expire_orders",
-        "schedule": 60.0,
-        "options": {"expires": 60.0},
+        "schedule": ORDER_EXPIRY_INTERVAL_SECONDS,
+        "options": {"expires": ORDER_EXPIRY_INTERVAL_SECONDS},
     },
     "payments.reconcile_payments": {
         "task": "payments.reconcile_payments",
