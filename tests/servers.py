@@ -3,10 +3,13 @@
 `production_env` is the environment of a production process (production settings, `DEBUG` off)
 on a database URL; `manage` runs a management command in it, and `Server` runs gunicorn in it on
 a free port. `RedisServer` is a private redis-server (never the machine's shared one), so a test
-may stop, freeze and restart it. Every server binds 127.0.0.1 on a port from `free_port`.
+may stop, freeze and restart it. `Worker` runs `make worker`'s Celery worker and beat, and
+`Receiver` is an integrator's HTTP endpoint, in a thread, for the shop's outgoing webhooks.
+Every server binds 127.0.0.1 on a port from `free_port` (the receiver, one the system picks).
 """
 
 import contextlib
+import http.server
 import json
 import os
 import shutil
@@ -14,6 +17,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -257,3 +261,53 @@ class Worker:
             self.process.wait(timeout=20)
         finally:
             self.kill()
+
+
+class Received(NamedTuple):
+    headers: Message
+    body: bytes
+
+
+class Receiver:
+    """An HTTP endpoint on 127.0.0.1 in a thread of the test, as an integrator's would be: it
+    records every POST (`received`) and answers `status`; while `held` is cleared, each request
+    waits (up to a minute) until it is set, as a slow receiver would."""
+
+    def __init__(self, status: int = 200) -> None:
+        self.status = status
+        self.received: list[Received] = []
+        self.held = threading.Event()
+        self.held.set()
+        self.arrived = threading.Condition()
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                with receiver.arrived:
+                    receiver.received.append(Received(self.headers, body))
+                    receiver.arrived.notify_all()
+                receiver.held.wait(timeout=60)
+                self.send_response(receiver.status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def wait_for(self, count: int, timeout: float = 60) -> list[Received]:
+        """The requests received, once there are at least `count` (fails after `timeout` s)."""
+        with self.arrived:
+            arrived = self.arrived.wait_for(lambda: len(self.received) >= count, timeout)
+        assert arrived, f"{len(self.received)} of {count} requests arrived within {timeout} s"
+        return list(self.received)
+
+    def close(self) -> None:
+        self.held.set()
+        self.server.shutdown()
+        self.server.server_close()
