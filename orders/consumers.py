@@ -9,6 +9,7 @@ unconsumed, to be sent on the task's retry.
 """
 
 import logging
+from datetime import datetime
 
 from django.utils.dateparse import parse_datetime
 
@@ -49,11 +50,16 @@ def email_the_customer(event: Event) -> None:
             "user": customer,
             "address_lines": address.postal_lines(shipping_address) if shipping_address else [],
             "placed_at": parse_datetime(order["created_at"]),
-            # Only a pending order has one: the placed order's, to pay by.
-            "expires_at": order["expires_at"] and parse_datetime(order["expires_at"]),
+            # A pending order's (the one just placed): when it must be paid by.
+            "expires_at": _time(order["expires_at"]),
             "happened_at": parse_datetime(event.created_at),
             "by_customer": order["cancellation_reason"] == CancellationReason.CUSTOMER,
             "was_paid": any(entry["status"] == OrderStatus.PAID for entry in order["events"]),
         },
         to=[customer.email],
     )
+
+
+def _time(value: str | None) -> datetime | None:
+    """An event's ISO 8601 time (UTC), aware; the template shows it in the shop's time zone."""
+    return None if value is None else parse_datetime(value)

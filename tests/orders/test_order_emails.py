@@ -98,6 +98,18 @@ def test_placing_an_order_sends_no_email_in_the_request_and_the_worker_confirms_
     assert f'<tr><th colspan="4">Total</th><td>36.97 {currency}</td></tr>' in html
 
 
+def test_the_html_is_escaped_and_the_plain_text_is_not(customer, make_order, make_product):
+    jar = make_product(name='Jam & "Jelly" <jar>', stock=1)
+    order_id = make_order(customer, items=[(jar, 1)])
+
+    consume(event_of(order_id, "order.placed"))
+
+    message, html = only_email()
+    assert '- Jam & "Jelly" <jar> (SKU' in message.body
+    assert "<td>Jam &amp; &quot;Jelly&quot; &lt;jar&gt;</td>" in html
+    assert "<jar>" not in html
+
+
 def test_the_same_event_consumed_twice_sends_one_email(placed):
     event = event_of(placed["id"], "order.placed")
 
