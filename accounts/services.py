@@ -34,11 +34,9 @@ from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
@@ -62,6 +60,7 @@ from accounts.exceptions import (
 from accounts.models import User, normalize_email
 from accounts.tokens import RefreshToken, token_generation, token_user_id
 from kernel.dtos import from_fields
+from kernel.email import send_templated_email
 from kernel.ids import MAX_ID
 
 logger = logging.getLogger(__name__)
@@ -153,6 +152,12 @@ def add_user_to_groups(*, user_id: int, groups: Sequence[str]) -> None:
     if missing:
         raise LookupError(f"No such group: {', '.join(sorted(missing))}.")
     User.objects.get(pk=user_id).groups.add(*found)
+
+
+def get_user(*, user_id: int) -> UserSummary | None:
+    """The user with this id, or None: whom to notify of their orders and payments."""
+    user = User.objects.filter(pk=user_id).first()
+    return None if user is None else _summary(user)
 
 
 def get_user_by_email(*, email: str) -> UserSummary | None:
@@ -388,25 +393,18 @@ def send_password_reset_email(*, user_id: int) -> None:
     if user is None:
         return
     timeout = settings.PASSWORD_RESET_TIMEOUT
-    context = {
-        "shop_name": settings.SHOP_NAME,
-        "link": _password_reset_link(
-            user_id=user.pk, token=default_token_generator.make_token(user)
-        ),
-        "expires_at": timezone.localtime() + datetime.timedelta(seconds=timeout),
-        "valid_minutes": timeout // 60,
-        "user": user,
-    }
-    subject = render_to_string("accounts/email/password_reset_subject.txt", context)
-    message = EmailMultiAlternatives(
-        subject=" ".join(subject.split()),
-        body=render_to_string("accounts/email/password_reset.txt", context),
+    send_templated_email(
+        template="accounts/email/password_reset",
+        context={
+            "link": _password_reset_link(
+                user_id=user.pk, token=default_token_generator.make_token(user)
+            ),
+            "expires_at": timezone.localtime() + datetime.timedelta(seconds=timeout),
+            "valid_minutes": timeout // 60,
+            "user": user,
+        },
         to=[user.email],
     )
-    message.attach_alternative(
-        render_to_string("accounts/email/password_reset.html", context), "text/html"
-    )
-    message.send()
 
 
 def _reset_user(uid: str) -> User | None:

@@ -23,3 +23,14 @@ def country_codes() -> frozenset[str]:
 def missing_fields(address: Mapping | None) -> list[str]:
     """The required fields an address (or no address at all) lacks or leaves blank."""
     return [name for name in REQUIRED_FIELDS if not (address or {}).get(name)]
+
+
+def postal_lines(address: Mapping) -> list[str]:
+    """The address as it is written on a parcel (for an email), its blank fields left out:
+    name, street lines, `city region postal_code`, country, phone."""
+    locality = " ".join(
+        str(address[name]) for name in ("city", "region", "postal_code") if address.get(name)
+    )
+    lines = [address.get(name) for name in ("name", "line1", "line2")]
+    lines += [locality, address.get("country"), address.get("phone")]
+    return [str(line) for line in lines if line]

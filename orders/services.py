@@ -260,6 +260,14 @@ def get_order_customer_id(*, order_id: int) -> int:
     return customer_id
 
 
+def get_order_summary(*, order_id: int) -> OrderSummary:
+    """The order's number, status, total and currency as they are now."""
+    order = Order.objects.filter(pk=order_id).first()
+    if order is None:
+        raise OrderNotFound()
+    return from_fields(OrderSummary, order)
+
+
 @transaction.atomic
 def mark_paid(*, order_id: int, note: str = "") -> None:
     """pending → paid."""

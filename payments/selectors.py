@@ -1,9 +1,11 @@
-"""Reads for payments' own views and admin."""
+"""Reads for payments' own views, admin and consumers."""
+
+from decimal import Decimal
 
 from django.db.models import QuerySet
 
 from kernel.permissions import staff_may_view
-from payments.models import Payment
+from payments.models import Payment, Refund
 
 
 def payments_visible_to(*, user, order_id: int | None = None) -> QuerySet[Payment]:
@@ -16,3 +18,16 @@ def payments_visible_to(*, user, order_id: int | None = None) -> QuerySet[Paymen
     if order_id is not None:
         payments = payments.filter(order_id=order_id)
     return payments.order_by("-created_at", "-id")
+
+
+def refund_reported(*, payment_id: int, refunded_amount: Decimal) -> Refund:
+    """The refund that a `payment.refunded` event of this payment reports: the one that brought
+    its `refunded_amount` to the event's (a payment's refunds add up to it, oldest first), with
+    its payment. Its amount is not in the event, which is the payment as the API shows it."""
+    refunds = Refund.objects.filter(payment_id=payment_id).select_related("payment")
+    total = Decimal("0.00")
+    for refund in refunds.order_by("pk"):
+        total += refund.amount
+        if total == refunded_amount:
+            return refund
+    raise LookupError(f"No refund of payment {payment_id} brings it to {refunded_amount}.")
