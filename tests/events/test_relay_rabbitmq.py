@@ -113,7 +113,8 @@ def test_the_shops_own_consumers_queues_exist_before_the_first_event_is_publishe
                 "order.paid",
                 "order.shipped",
             ]
-            assert drained(bound) == []
+            # Other runs publish to the same exchange: only this test's other event matters.
+            assert event_ids[1] not in drained(bound)
             bound.delete()
     finally:
         consumers._consumers.pop("test.late")
