@@ -3,12 +3,10 @@ the outbox, the relay in a Celery worker (a separate process, on a broker of its
 `order.placed` to `shop.events`, the queue of the consumer `orders.emails` receives it, and the
 worker's `kernel.consume_event` writes the email into EMAIL_FILE_PATH, once."""
 
-import subprocess
-import sys
 import time
 
 from tests.factories import ADDRESS
-from tests.servers import ROOT, manage, production_env, wait_until
+from tests.servers import Worker, manage, wait_until
 
 EMAIL = "ada@example.com"
 PLACE_AN_ORDER = f"""
@@ -27,36 +25,20 @@ def test_the_worker_emails_the_confirmation_of_an_order_once(tmp_path):
     database_url = f"sqlite:///{tmp_path / 'shop.sqlite3'}"
     mail = tmp_path / "mail"
     settings = {
-        "CELERY_BROKER_URL": "filesystem://",
         "CELERY_BROKER_DIR": str(tmp_path / "broker"),
         "EMAIL_FILE_PATH": str(mail),
         "SHOP_CURRENCY": "EUR",
     }
     manage(database_url, "migrate", "--noinput", **settings)
-    log = tmp_path / "worker.log"
-    with log.open("w") as output:
-        worker = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "celery", "--app", "shop", "worker"),
-                *("--pool", "solo", "--without-gossip", "--without-mingle", "--loglevel", "INFO"),
-            ],
-            cwd=ROOT,
-            env=production_env(database_url, **settings),
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
+    worker = Worker(database_url, "filesystem://", tmp_path, **settings)
     try:
-        # Its queues are bound to `shop.events` once it is ready; an event before would be lost
-        # to it (in production the durable queues outlive the worker).
-        wait_until(lambda: " ready." in log.read_text(), worker, log)
         number = manage(database_url, "shell", "-v", "0", "-c", PLACE_AN_ORDER, **settings).strip()
 
-        wait_until(lambda: mail.exists() and any(mail.glob("*.log")), worker, log)
+        wait_until(lambda: mail.exists() and any(mail.glob("*.log")), worker.process, worker.log)
         time.sleep(1.5)  # the worker polls its broker each second: no second email comes
         (email,) = [path.read_text() for path in mail.glob("*.log")]
     finally:
-        worker.terminate()
-        worker.wait(timeout=30)
+        worker.stop()
 
     assert f"To: {EMAIL}" in email
     assert f"Subject: Your shop order {number}" in email
