@@ -225,13 +225,14 @@ class RedisServer:
 
 
 class Worker:
-    """`make worker`'s process, the Celery worker with its beat, on `database_url` and
-    `broker_url` with the production settings (plus `extra` ones); `log` is what it writes.
+    """`make worker`'s process, the Celery worker with its beat, on `database_url` with the
+    production settings (plus `extra` ones: name its broker, `CELERY_BROKER_URL`, as for a
+    `Server` whose tasks it runs); `log` is what it writes.
 
     It runs in a process group of its own, so `kill()` (SIGKILL, as the kernel's OOM killer or a
     lost machine would) takes its pool and beat with it."""
 
-    def __init__(self, database_url: str, broker_url: str, tmp_path: Path, **extra: str) -> None:
+    def __init__(self, database_url: str, tmp_path: Path, **extra: str) -> None:
         self.log = tmp_path / f"worker-{time.monotonic_ns()}.log"
         with self.log.open("w") as log:
             self.process = subprocess.Popen(
@@ -241,7 +242,7 @@ class Worker:
                     *("--schedule", str(tmp_path / "beat-schedule")),
                 ],
                 cwd=ROOT,
-                env=production_env(database_url, CELERY_BROKER_URL=broker_url, **extra),
+                env=production_env(database_url, **extra),
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 process_group=0,

@@ -4,15 +4,13 @@ that file sets the password exactly once."""
 
 import json
 import re
-import subprocess
-import sys
 import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.servers import ROOT, Server, manage, production_env
+from tests.servers import Server, Worker, manage
 
 RESET_URL = "https://store.example.com/reset-password"
 EMAIL = "forgetful@example.com"
@@ -35,27 +33,15 @@ def shop(tmp_path, collected_static):
     }
     manage(database_url, "migrate", "--noinput", **settings)
     manage(database_url, "shell", "-c", CREATE_USER, **settings)
-    worker_log = tmp_path / "worker.log"
-    with worker_log.open("w") as log:
-        worker = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "celery", "--app", "shop", "worker"),
-                *("--pool", "solo", "--without-gossip", "--without-mingle", "--loglevel", "INFO"),
-            ],
-            cwd=ROOT,
-            env=production_env(database_url, **settings),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    worker = Worker(database_url, tmp_path, **settings)
     server = None
     try:
         server = Server(database_url, tmp_path, static_root=collected_static, **settings)
-        yield server, mail, worker_log
+        yield server, mail, worker.log
     finally:
         if server is not None:
             server.stop()
-        worker.terminate()
-        worker.wait(timeout=30)
+        worker.stop()
 
 
 def emails_in(folder: Path, *, count: int, log: Path) -> list[str]:

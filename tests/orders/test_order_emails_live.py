@@ -25,12 +25,13 @@ def test_the_worker_emails_the_confirmation_of_an_order_once(tmp_path):
     database_url = f"sqlite:///{tmp_path / 'shop.sqlite3'}"
     mail = tmp_path / "mail"
     settings = {
+        "CELERY_BROKER_URL": "filesystem://",
         "CELERY_BROKER_DIR": str(tmp_path / "broker"),
         "EMAIL_FILE_PATH": str(mail),
         "SHOP_CURRENCY": "EUR",
     }
     manage(database_url, "migrate", "--noinput", **settings)
-    worker = Worker(database_url, "filesystem://", tmp_path, **settings)
+    worker = Worker(database_url, tmp_path, **settings)
     try:
         number = manage(database_url, "shell", "-v", "0", "-c", PLACE_AN_ORDER, **settings).strip()
 
