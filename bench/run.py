@@ -12,7 +12,8 @@ and just after every scenario; a scenario's ratio is to the mean of those two fl
 that a neighbour's load on the machine shows in both.
 Results: a table on stdout, and `bench/results/<database>.json` and `.png`. Afterwards the
 bench checks through the public API that for every product `stock + units sold == initial
-stock`.
+stock`, then measures the outbox in-process (`bench.outbox`: placing with and without it, the
+relay's events/s to RabbitMQ, consuming).
 """
 
 import argparse
@@ -96,6 +97,13 @@ def scenarios(seed: dict, workdir: Path) -> list[Scenario]:
             floor="jwt",
             target=0.2,
             target_database="postgresql",
+        ),
+        Scenario(
+            "place_without_outbox",
+            "place a 3-line order, no outbox (JWT)",
+            "orders.lua",
+            env={**files, "BENCH_ORDERS_PATH": "/bench/orders/"},
+            floor="jwt",
         ),
         Scenario(
             "place_pay",
@@ -475,6 +483,7 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=8077)
     parser.add_argument("--only", nargs="*", help="only these scenarios (the floor always runs)")
     parser.add_argument("--skip-boundary", action="store_true")
+    parser.add_argument("--skip-outbox", action="store_true")
     parser.add_argument("--results", type=Path, default=RESULTS)
     args = parser.parse_args()
 
@@ -561,6 +570,21 @@ def main() -> int:
             boundary = json.loads(boundary_file.read_text())
 
         stock = check_stock(base, seed, client_units, in_flight_units)
+
+        outbox = None
+        if not args.skip_outbox:
+            # After the stock check: its placements are not wrk's.
+            print(
+                "bench: the outbox (placing with and without, the relay, consuming) ...", flush=True
+            )
+            outbox_file = workdir / "outbox.json"
+            subprocess.run(
+                [sys.executable, "-m", "bench.outbox", str(seed_file), str(outbox_file)],
+                env=env,
+                cwd=ROOT,
+                check=True,
+            )
+            outbox = json.loads(outbox_file.read_text())
         gunicorn_log = (workdir / "gunicorn.log").read_text()
     finally:
         if server is not None:
@@ -588,6 +612,7 @@ def main() -> int:
         "floor_runs": floor_runs,
         "scenarios": rows,
         "boundary": boundary,
+        "outbox": outbox,
         "stock_check": stock,
         "elapsed_s": round(time.monotonic() - started, 1),
     }
@@ -612,6 +637,9 @@ def main() -> int:
     if boundary:
         print()
         print(boundary["table"])
+    if outbox:
+        print()
+        print(outbox["table"])
     print()
     verdict = "ok" if stock["ok"] else "FAILED"
     print(
