@@ -12,7 +12,8 @@ and just after every scenario; a scenario's ratio is to the mean of those two fl
 that a neighbour's load on the machine shows in both.
 Results: a table on stdout, and `bench/results/<database>.json` and `.png`. Afterwards the
 bench checks through the public API that for every product `stock + units sold == initial
-stock`, then measures the outbox in-process (`bench.outbox`: placing with and without it, the
+stock`. Placing an order with and without the outbox is also compared in short runs in the
+order A B B A (`--alternations`); then the bench measures the outbox in-process (`bench.outbox`: placing with and without it, the
 relay's events/s to RabbitMQ, consuming).
 """
 
@@ -41,6 +42,8 @@ RESULTS = BENCH_DIR / "results"
 LUA = BENCH_DIR / "lua"
 HOST = "127.0.0.1"
 WORKERS = 2
+# Each run of the alternation of placing with and without the outbox (`alternate`).
+ALTERNATION_SECONDS = 5
 
 
 @dataclass(frozen=True)
@@ -270,6 +273,34 @@ def run_wrk(scenario: Scenario, *, base: str, seconds: int, connections: int, th
     sys.exit(f"bench: wrk failed for {scenario.name}:\n{completed.stdout}\n{completed.stderr}")
 
 
+def alternate(pair: tuple[Scenario, Scenario], rounds: int, *, seconds: int, **options) -> dict:
+    """Short runs of two scenarios in the order A B B A, `rounds` times: a drift in the
+    machine's load over the sequence weighs on both alike. The ratio is B's requests a second
+    to A's, each summed over its runs."""
+    runs = []
+    for _ in range(rounds):
+        for scenario in (pair[0], pair[1], pair[1], pair[0]):
+            runs.append(summarise(scenario, run_wrk(scenario, seconds=seconds, **options)))
+    rps = {
+        scenario.name: sum(run["rps"] for run in runs if run["name"] == scenario.name)
+        / (2 * rounds)
+        for scenario in pair
+    }
+    return {
+        "order": [scenario.name for scenario in pair],
+        "seconds": seconds,
+        "rounds": rounds,
+        "runs": runs,
+        "rps": rps,
+        "ratio": rps[pair[1].name] / rps[pair[0].name],
+        "table": (
+            f"alternating {pair[0].title} / {pair[1].title}, {rounds} × ABBA of {seconds} s: "
+            + " vs ".join(f"{rps[scenario.name]:.0f}" for scenario in pair)
+            + f" req/s, {rps[pair[1].name] / rps[pair[0].name]:.2f}×"
+        ),
+    }
+
+
 def summarise(scenario: Scenario, raw: dict) -> dict:
     latency = raw["latency_us"]
     errors = raw["errors"]
@@ -484,6 +515,12 @@ def main() -> int:
     parser.add_argument("--only", nargs="*", help="only these scenarios (the floor always runs)")
     parser.add_argument("--skip-boundary", action="store_true")
     parser.add_argument("--skip-outbox", action="store_true")
+    parser.add_argument(
+        "--alternations",
+        type=int,
+        default=3,
+        help=f"ABBA rounds of placing with and without the outbox, {ALTERNATION_SECONDS} s a run",
+    )
     parser.add_argument("--results", type=Path, default=RESULTS)
     args = parser.parse_args()
 
@@ -550,6 +587,16 @@ def main() -> int:
             anonymous_run = run_wrk(anonymous, seconds=args.floor_duration, **options)
             floor_runs["anonymous"].append(summarise(anonymous, anonymous_run))
 
+        alternating = None
+        by_name = {scenario.name: scenario for scenario in plan}
+        if args.alternations and {"place", "place_without_outbox"} <= by_name.keys():
+            print("bench: placing with and without the outbox, alternating ...", flush=True)
+            pair = (by_name["place"], by_name["place_without_outbox"])
+            alternating = alternate(pair, args.alternations, seconds=ALTERNATION_SECONDS, **options)
+            for run in alternating["runs"]:
+                client_units += run["counts"].get("units_ordered", 0)
+                in_flight_units += 3 * args.connections
+
         boundary = None
         if not args.skip_boundary:
             print("bench: the price of a boundary ...", flush=True)
@@ -613,6 +660,7 @@ def main() -> int:
         "scenarios": rows,
         "boundary": boundary,
         "outbox": outbox,
+        "outbox_alternating": alternating,
         "stock_check": stock,
         "elapsed_s": round(time.monotonic() - started, 1),
     }
@@ -637,8 +685,11 @@ def main() -> int:
     if boundary:
         print()
         print(boundary["table"])
-    if outbox:
+    if alternating or outbox:
         print()
+    if alternating:
+        print(alternating["table"])
+    if outbox:
         print(outbox["table"])
     print()
     verdict = "ok" if stock["ok"] else "FAILED"
