@@ -13,8 +13,8 @@ that a neighbour's load on the machine shows in both.
 Results: a table on stdout, and `bench/results/<database>.json` and `.png`. Afterwards the
 bench checks through the public API that for every product `stock + units sold == initial
 stock`. Placing an order with and without the outbox is also compared in short runs in the
-order A B B A (`--alternations`); then the bench measures the outbox in-process (`bench.outbox`: placing with and without it, the
-relay's events/s to RabbitMQ, consuming).
+order A B B A (`--alternations`); then the bench measures the outbox in-process
+(`bench.outbox`: placing with and without it, the relay's events/s to RabbitMQ, consuming).
 """
 
 import argparse
