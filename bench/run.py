@@ -12,7 +12,9 @@ and just after every scenario; a scenario's ratio is to the mean of those two fl
 that a neighbour's load on the machine shows in both.
 Results: a table on stdout, and `bench/results/<database>.json` and `.png`. Afterwards the
 bench checks through the public API that for every product `stock + units sold == initial
-stock`.
+stock`. Placing an order with and without the outbox is also compared in short runs in the
+order A B B A (`--alternations`); then the bench measures the outbox in-process
+(`bench.outbox`: placing with and without it, the relay's events/s to RabbitMQ, consuming).
 """
 
 import argparse
@@ -40,6 +42,8 @@ RESULTS = BENCH_DIR / "results"
 LUA = BENCH_DIR / "lua"
 HOST = "127.0.0.1"
 WORKERS = 2
+# Each run of the alternation of placing with and without the outbox (`alternate`).
+ALTERNATION_SECONDS = 5
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,13 @@ def scenarios(seed: dict, workdir: Path) -> list[Scenario]:
             floor="jwt",
             target=0.2,
             target_database="postgresql",
+        ),
+        Scenario(
+            "place_without_outbox",
+            "place a 3-line order, no outbox (JWT)",
+            "orders.lua",
+            env={**files, "BENCH_ORDERS_PATH": "/bench/orders/"},
+            floor="jwt",
         ),
         Scenario(
             "place_pay",
@@ -260,6 +271,34 @@ def run_wrk(scenario: Scenario, *, base: str, seconds: int, connections: int, th
         if line.startswith("BENCH_RESULT "):
             return json.loads(line.removeprefix("BENCH_RESULT "))
     sys.exit(f"bench: wrk failed for {scenario.name}:\n{completed.stdout}\n{completed.stderr}")
+
+
+def alternate(pair: tuple[Scenario, Scenario], rounds: int, *, seconds: int, **options) -> dict:
+    """Short runs of two scenarios in the order A B B A, `rounds` times: a drift in the
+    machine's load over the sequence weighs on both alike. The ratio is B's requests a second
+    to A's, each summed over its runs."""
+    runs = []
+    for _ in range(rounds):
+        for scenario in (pair[0], pair[1], pair[1], pair[0]):
+            runs.append(summarise(scenario, run_wrk(scenario, seconds=seconds, **options)))
+    rps = {
+        scenario.name: sum(run["rps"] for run in runs if run["name"] == scenario.name)
+        / (2 * rounds)
+        for scenario in pair
+    }
+    return {
+        "order": [scenario.name for scenario in pair],
+        "seconds": seconds,
+        "rounds": rounds,
+        "runs": runs,
+        "rps": rps,
+        "ratio": rps[pair[1].name] / rps[pair[0].name],
+        "table": (
+            f"alternating {pair[0].title} / {pair[1].title}, {rounds} × ABBA of {seconds} s: "
+            + " vs ".join(f"{rps[scenario.name]:.0f}" for scenario in pair)
+            + f" req/s, {rps[pair[1].name] / rps[pair[0].name]:.2f}×"
+        ),
+    }
 
 
 def summarise(scenario: Scenario, raw: dict) -> dict:
@@ -475,6 +514,13 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=8077)
     parser.add_argument("--only", nargs="*", help="only these scenarios (the floor always runs)")
     parser.add_argument("--skip-boundary", action="store_true")
+    parser.add_argument("--skip-outbox", action="store_true")
+    parser.add_argument(
+        "--alternations",
+        type=int,
+        default=3,
+        help=f"ABBA rounds of placing with and without the outbox, {ALTERNATION_SECONDS} s a run",
+    )
     parser.add_argument("--results", type=Path, default=RESULTS)
     args = parser.parse_args()
 
@@ -541,6 +587,16 @@ def main() -> int:
             anonymous_run = run_wrk(anonymous, seconds=args.floor_duration, **options)
             floor_runs["anonymous"].append(summarise(anonymous, anonymous_run))
 
+        alternating = None
+        by_name = {scenario.name: scenario for scenario in plan}
+        if args.alternations and {"place", "place_without_outbox"} <= by_name.keys():
+            print("bench: placing with and without the outbox, alternating ...", flush=True)
+            pair = (by_name["place"], by_name["place_without_outbox"])
+            alternating = alternate(pair, args.alternations, seconds=ALTERNATION_SECONDS, **options)
+            for run in alternating["runs"]:
+                client_units += run["counts"].get("units_ordered", 0)
+                in_flight_units += 3 * args.connections
+
         boundary = None
         if not args.skip_boundary:
             print("bench: the price of a boundary ...", flush=True)
@@ -561,6 +617,21 @@ def main() -> int:
             boundary = json.loads(boundary_file.read_text())
 
         stock = check_stock(base, seed, client_units, in_flight_units)
+
+        outbox = None
+        if not args.skip_outbox:
+            # After the stock check: its placements are not wrk's.
+            print(
+                "bench: the outbox (placing with and without, the relay, consuming) ...", flush=True
+            )
+            outbox_file = workdir / "outbox.json"
+            subprocess.run(
+                [sys.executable, "-m", "bench.outbox", str(seed_file), str(outbox_file)],
+                env=env,
+                cwd=ROOT,
+                check=True,
+            )
+            outbox = json.loads(outbox_file.read_text())
         gunicorn_log = (workdir / "gunicorn.log").read_text()
     finally:
         if server is not None:
@@ -588,6 +659,8 @@ def main() -> int:
         "floor_runs": floor_runs,
         "scenarios": rows,
         "boundary": boundary,
+        "outbox": outbox,
+        "outbox_alternating": alternating,
         "stock_check": stock,
         "elapsed_s": round(time.monotonic() - started, 1),
     }
@@ -612,6 +685,12 @@ def main() -> int:
     if boundary:
         print()
         print(boundary["table"])
+    if alternating or outbox:
+        print()
+    if alternating:
+        print(alternating["table"])
+    if outbox:
+        print(outbox["table"])
     print()
     verdict = "ok" if stock["ok"] else "FAILED"
     print(

@@ -1,6 +1,7 @@
 -- Customers placing 3-line orders: POST /api/v1/orders/ with 3 distinct random products, one
 -- unit each, each request as the next customer of $BENCH_TOKENS (a file, one
--- "<customer id> <access JWT>" a line).
+-- "<customer id> <access JWT>" a line), to $BENCH_ORDERS_PATH (default /api/v1/orders/; the
+-- bench's /bench/orders/ places them with no outbox, see bench/views.py).
 --
 -- With BENCH_PAY=1, an order placed is then paid (POST /api/v1/payments/ with `tok_visa`) by
 -- the customer who placed it: the next request of the same wrk thread pays it, so about half
@@ -15,6 +16,7 @@ for _, line in ipairs(bench_lines(bench_env("BENCH_TOKENS"))) do
    token_of[customer_id] = token
 end
 local pay = bench_env("BENCH_PAY", "0") == "1"
+local orders_path = bench_env("BENCH_ORDERS_PATH", "/api/v1/orders/")
 local next_customer = 0
 local to_pay = {}
 
@@ -53,7 +55,7 @@ function request()
    local body = string.format(
       '{"items": [{"product_id": %s, "quantity": 1}, {"product_id": %s, "quantity": 1}, ' ..
       '{"product_id": %s, "quantity": 1}]}', a, b, c)
-   return wrk.format("POST", "/api/v1/orders/", headers(tokens[next_customer]), body)
+   return wrk.format("POST", orders_path, headers(tokens[next_customer]), body)
 end
 
 function on_response(status, body)
