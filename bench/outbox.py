@@ -91,13 +91,19 @@ def broker_problem(url: str) -> str | None:
 def measure_relay(*, broker_url: str) -> dict:
     """Events a second `publish_pending` relays to the broker: the backlog, then fresh rounds."""
     from django.db import transaction
+    from django.test import override_settings
     from kombu import Connection, Queue
 
-    from kernel import outbox
+    from kernel import consumers, outbox
     from kernel.models import OutboxEvent
 
     sample = OutboxEvent.objects.filter(type="order.placed").order_by("-id").first()
-    with Connection(broker_url) as connection:
+    # The relay declares the shop's consumers' queues: under a prefix of the bench's own, deleted
+    # after it, where no worker of a real shop on this broker would take the bench's events.
+    with (
+        Connection(broker_url) as connection,
+        override_settings(EVENT_QUEUE_PREFIX=f"bench-{uuid.uuid4().hex}."),
+    ):
         queue = Queue(
             f"bench-relay-{uuid.uuid4().hex}",
             exchange=outbox.EXCHANGE,
@@ -129,6 +135,8 @@ def measure_relay(*, broker_url: str) -> dict:
                 )
         finally:
             queue.delete()
+            for consumer in consumers.registered():
+                consumer.queue(outbox.EXCHANGE)(connection).delete()
     return {
         "broker_url": broker_url.split("@")[-1],
         "payload_bytes": len(json.dumps(sample.data)),

@@ -120,7 +120,7 @@ class ReleaseView(_InternalView):
 
 
 # What placing an order does for the outbox, all of it: building the event's payload from the
-# order just written, the INSERT into the outbox, and the relay request sent after the commit.
+# order just written, and the INSERT into the outbox (the relay polls; nothing else is sent).
 OUTBOX_WORK = "orders.services._record_event"
 
 

@@ -2,9 +2,10 @@
 
 A service calls `record_event(type=…, data=…)` inside its own transaction: the event is one
 INSERT into `kernel_outboxevent`, so it commits or rolls back with the change (no change without
-its event, no event without its change). Nothing talks to the broker inside that transaction.
-After the commit, the relay is asked to run (best effort: a Celery task sent on commit), and
-beat runs it every `OUTBOX_RELAY_INTERVAL_SECONDS` anyway, which catches whatever that missed.
+its event, no event without its change). Nothing talks to the broker inside that transaction,
+nor in the request at all: beat runs the relay every `OUTBOX_RELAY_INTERVAL_SECONDS` (1 s by
+default), a polling publisher, so a write pays for one INSERT and no message of its own (asking
+for the relay after each commit cost a request more than the INSERT did: docs/PERFORMANCE.md).
 
 `publish_pending` is the relay: it takes the unsent rows oldest first, publishes each to the
 durable topic exchange `shop.events` (routing key: the event type; persistent JSON; the event
@@ -17,6 +18,7 @@ Delivery is at least once (a relay that dies between the broker's confirmation a
 publishes again), so every consumer deduplicates on the event id.
 """
 
+import contextlib
 import datetime
 import json
 import logging
@@ -29,7 +31,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
-from kombu import Exchange
+from kombu import Connection, Exchange
+from kombu.common import maybe_declare
 from kombu.exceptions import OperationalError
 
 from kernel.api.serializers import iso_datetime
@@ -44,9 +47,6 @@ RELAY_TASK = "kernel.relay_events"
 BATCH_SIZE = 100
 # How long the relay waits for the broker: to connect, and to confirm one message.
 BROKER_TIMEOUT_SECONDS = 10
-# A request for the relay that no worker took within this is dropped: beat's ticks have run
-# the relay since, so requests do not pile up while no worker runs.
-RELAY_REQUEST_EXPIRES_SECONDS = 60
 
 
 def new_event_id() -> str:
@@ -64,7 +64,6 @@ def record_event(*, type: str, data: Mapping[str, Any]) -> str:
         raise TransactionManagementError("Record an event only inside transaction.atomic().")
     event_id = new_event_id()
     OutboxEvent.objects.create(event_id=event_id, type=type, data=data)
-    _relay_after_commit()
     return event_id
 
 
@@ -76,21 +75,6 @@ def event_json(row: OutboxEvent) -> dict:
         "created_at": iso_datetime(row.created_at, datetime.UTC),
         "data": row.data,
     }
-
-
-def _relay_after_commit() -> None:
-    """Ask for the relay once the transaction commits (once, however many events it holds)."""
-    if any(callback is _send_relay_task for _, callback, _ in connection.run_on_commit):
-        return
-    transaction.on_commit(_send_relay_task)
-
-
-def _send_relay_task() -> None:
-    """Best effort: beat runs the relay every few seconds anyway."""
-    try:
-        current_app.send_task(RELAY_TASK, retry=False, expires=RELAY_REQUEST_EXPIRES_SECONDS)
-    except Exception:
-        logger.warning("Could not ask for the outbox relay; beat will run it.", exc_info=True)
 
 
 def _unsent_batch() -> list[OutboxEvent]:
@@ -107,29 +91,54 @@ def publish_pending(*, broker_url: str | None = None) -> int:
     `broker_url`: the Celery broker's unless given.
     """
     published = 0
-    with current_app.connection_for_write(
-        url=broker_url,
-        connect_timeout=BROKER_TIMEOUT_SECONDS,
-        transport_options={"confirm_publish": True},
-    ) as broker:
-        try:
-            broker.ensure_connection(max_retries=1)
-        except (OperationalError, *broker.connection_errors):
-            logger.warning("The broker does not answer; the outbox waits.", exc_info=True)
-            return 0
-        # The shop's own consumers' queues, declared before anything is published: an event
-        # published before a worker had declared them (the first start) would reach no queue.
-        for consumer in registered():
-            consumer.queue(EXCHANGE)(broker.default_channel).declare()
-        producer = broker.Producer()
-        while True:
-            with transaction.atomic():
-                rows = _unsent_batch()
-                sent, failed = _publish(producer, rows)
-                OutboxEvent.objects.filter(pk__in=sent).update(sent_at=timezone.now())
-            published += len(sent)
-            if failed or len(rows) < BATCH_SIZE:
-                return published
+    broker = _connection(broker_url)
+    try:
+        broker.ensure_connection(max_retries=1)
+    except (OperationalError, *broker.connection_errors):
+        logger.warning("The broker does not answer; the outbox waits.", exc_info=True)
+        _close_connection(broker_url)
+        return 0
+    # The shop's own consumers' queues, declared before anything is published: an event
+    # published before a worker had declared them (the first start) would reach no queue.
+    # `maybe_declare` declares each once per connection.
+    for consumer in registered():
+        maybe_declare(consumer.queue(EXCHANGE), broker.default_channel)
+    producer = broker.Producer()
+    while True:
+        with transaction.atomic():
+            rows = _unsent_batch()
+            sent, failed = _publish(producer, rows)
+            OutboxEvent.objects.filter(pk__in=sent).update(sent_at=timezone.now())
+        published += len(sent)
+        if failed:
+            _close_connection(broker_url)
+        if failed or len(rows) < BATCH_SIZE:
+            return published
+
+
+# The relay's connections to the broker, one per URL, kept open between runs in each process:
+# beat runs the relay every second, and a connection opened and closed by each run would be one
+# a second in the broker's log.
+_connections: dict[str, Connection] = {}
+
+
+def _connection(broker_url: str | None) -> Connection:
+    key = broker_url or ""
+    if key not in _connections:
+        _connections[key] = current_app.connection_for_write(
+            url=broker_url,
+            connect_timeout=BROKER_TIMEOUT_SECONDS,
+            transport_options={"confirm_publish": True},
+        )
+    return _connections[key]
+
+
+def _close_connection(broker_url: str | None) -> None:
+    """Forget a connection that failed: the next run connects afresh."""
+    broker = _connections.pop(broker_url or "", None)
+    if broker is not None:
+        with contextlib.suppress(Exception):
+            broker.release()
 
 
 def _publish(producer, rows: list[OutboxEvent]) -> tuple[list[int], bool]:

@@ -5,6 +5,7 @@ tests/events/test_relay_rabbitmq.py runs it against RabbitMQ)."""
 import json
 
 import pytest
+from django.conf import settings
 from django.db import transaction
 from django.db.transaction import TransactionManagementError
 from kombu import Connection, Producer, Queue
@@ -53,41 +54,24 @@ def test_a_rolled_back_transaction_leaves_no_event():
     assert not OutboxEvent.objects.exists()
 
 
-@pytest.fixture
-def sent_tasks(monkeypatch) -> list[str]:
-    """The names of the tasks sent to the broker (kept from it)."""
-    names: list[str] = []
-    monkeypatch.setattr(outbox.current_app, "send_task", lambda name, **options: names.append(name))
-    return names
-
-
 @pytest.mark.django_db
-def test_the_relay_is_asked_for_once_after_the_commit(
-    django_capture_on_commit_callbacks, sent_tasks
+def test_a_write_sends_nothing_to_the_broker_its_event_waits_for_the_relay(
+    django_capture_on_commit_callbacks, monkeypatch
 ):
+    """A polling relay: the request that records an event pays for the INSERT alone."""
+    sent = []
+    monkeypatch.setattr(outbox.current_app, "send_task", lambda *args, **kwargs: sent.append(args))
+
     with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
         outbox.record_event(type="order.placed", data={"id": 1})
-        outbox.record_event(type="order.paid", data={"id": 1})
-        assert sent_tasks == []
 
-    assert len(callbacks) == 1
-    assert sent_tasks == [outbox.RELAY_TASK]
+    assert (callbacks, sent) == ([], [])
+    assert OutboxEvent.objects.filter(sent_at__isnull=True).count() == 1
 
 
-@pytest.mark.django_db
-def test_a_broker_that_refuses_the_task_does_not_fail_the_commit(
-    django_capture_on_commit_callbacks, monkeypatch, caplog
-):
-    def refuse(name, **options):
-        raise ConnectionRefusedError("no broker")
-
-    monkeypatch.setattr(outbox.current_app, "send_task", refuse)
-
-    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-        outbox.record_event(type="order.placed", data={"id": 1})
-
-    assert OutboxEvent.objects.count() == 1
-    assert "beat will run it" in caplog.text
+def test_beat_runs_the_relay_every_second_by_default():
+    entry = settings.CELERY_BEAT_SCHEDULE[outbox.RELAY_TASK]
+    assert entry["schedule"] == settings.OUTBOX_RELAY_INTERVAL_SECONDS == 1
 
 
 @pytest.fixture
