@@ -15,3 +15,5 @@ class KernelConfig(AppConfig):
         checks.register(check_broker, deploy=True)
         # Each app's event consumers (`<app>/consumers.py`), as the admin finds `admin.py`.
         autodiscover_modules("consumers")
+        # The kernel's own consumer: the outgoing webhooks.
+        import kernel.webhooks.consumer  # noqa: F401
