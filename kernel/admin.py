@@ -29,6 +29,8 @@ def adopt_created_row(obj: Model, *, pk) -> None:
 
 
 class WebhookEndpointForm(forms.ModelForm):
+    url = forms.URLField(max_length=2000, assume_scheme="https")
+
     class Meta:
         model = WebhookEndpoint
         fields = ["url", "event_types", "is_active"]

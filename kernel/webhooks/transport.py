@@ -74,9 +74,11 @@ def post(
     address: str,
     body: bytes,
     headers: dict[str, str],
-    timeout: float = TIMEOUT_SECONDS,
+    timeout: float | None = None,
 ) -> Outcome:
-    """POST `body` to `url` at `address`; never raises for what the network or receiver does."""
+    """POST `body` to `url` at `address`, within `timeout` seconds (`TIMEOUT_SECONDS` unless
+    given); never raises for what the network or the receiver does."""
+    timeout = TIMEOUT_SECONDS if timeout is None else timeout
     connection_class = _HTTPSConnection if url.scheme == "https" else _HTTPConnection
     connection = connection_class(url.hostname, port_of(url), address=address, timeout=timeout)
     target = (url.path or "/") + (f"?{url.query}" if url.query else "")
