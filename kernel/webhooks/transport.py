@@ -38,6 +38,7 @@ class _PinnedConnection:
 
     address: str
     raw_socket: socket.socket | None = None
+    aborted = False
 
     def _open(self) -> socket.socket:
         self.raw_socket = socket.create_connection((self.address, self.port), self.timeout)
@@ -45,6 +46,7 @@ class _PinnedConnection:
 
     def abort(self) -> None:
         """Cut the exchange short from another thread: a blocked read fails at once."""
+        self.aborted = True
         if self.raw_socket is not None:
             with contextlib.suppress(OSError):
                 self.raw_socket.shutdown(socket.SHUT_RDWR)
@@ -89,8 +91,7 @@ def post(
         connection.request("POST", target, body=body, headers=headers)
         status_code = connection.getresponse().status
     except (OSError, http.client.HTTPException, ValueError) as error:
-        # The timer's thread has ended only if it fired.
-        timed_out = isinstance(error, TimeoutError) or not deadline.is_alive()
+        timed_out = isinstance(error, TimeoutError) or connection.aborted
         reason = f"Timed out after {timeout:g} s." if timed_out else repr(error)
         return Outcome(status_code=None, error=reason[:MAX_ERROR_LENGTH])
     finally:

@@ -1,7 +1,9 @@
 """Integrations staff, and a real HTTP receiver on 127.0.0.1 that webhooks are POSTed to."""
 
+import contextlib
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -35,13 +37,15 @@ class Received:
 @dataclass
 class Receiver:
     """What the receiver answers (`status`, after `delay` seconds; `location` for a redirect;
-    `trickle`: the status line one byte every `trickle` seconds), and what it received."""
+    `trickle`: the status line one byte every `trickle` seconds; `on_request` runs first, in the
+    server's thread), and what it received."""
 
     url: str
     status: int = 204
     delay: float = 0.0
     location: str = ""
     trickle: float = 0.0
+    on_request: Callable[[], None] | None = None
     received: list[Received] = field(default_factory=list)
 
 
@@ -49,13 +53,16 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
+            if receiver.on_request is not None:
+                receiver.on_request()
             receiver.received.append(Received(self.path, dict(self.headers.items()), body))
             time.sleep(receiver.delay)
             if receiver.trickle:
-                for byte in f"HTTP/1.1 {receiver.status} OK\r\n\r\n".encode():
-                    self.wfile.write(bytes([byte]))
-                    self.wfile.flush()
-                    time.sleep(receiver.trickle)
+                with contextlib.suppress(ConnectionError):  # the client gave up
+                    for byte in f"HTTP/1.1 {receiver.status} OK\r\n\r\n".encode():
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                        time.sleep(receiver.trickle)
                 return
             self.send_response(receiver.status)
             if receiver.location:
