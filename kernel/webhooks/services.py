@@ -50,6 +50,9 @@ MAX_ATTEMPTS = 8
 LEASE_SECONDS = 60
 # How many due deliveries one sweep asks for.
 DISPATCH_BATCH_SIZE = 500
+# A request for a delivery that no worker took within this is dropped: the sweep asks again for
+# whatever is still due, so requests do not pile up while the workers are busy or away.
+DELIVERY_REQUEST_EXPIRES_SECONDS = 60
 EVENT_ID_HEADER = "Shop-Event-Id"
 USER_AGENT = "shop-webhooks/1.0"
 SECRET_PREFIX = "whsec_"
@@ -139,7 +142,12 @@ def _send_delivery_tasks(ids: Iterable[int]) -> None:
     """Best effort: beat's sweep asks for every due delivery anyway."""
     try:
         for delivery_id in ids:
-            current_app.send_task(DELIVER_TASK, args=[delivery_id], retry=False)
+            current_app.send_task(
+                DELIVER_TASK,
+                args=[delivery_id],
+                retry=False,
+                expires=DELIVERY_REQUEST_EXPIRES_SECONDS,
+            )
     except Exception:
         logger.warning("Could not ask for webhook deliveries; the sweep will.", exc_info=True)
 
@@ -182,7 +190,9 @@ def deliver(*, delivery_id: int) -> str | None:
     )
     if not claimed:
         return None
-    delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
+    delivery = WebhookDelivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
+    if delivery is None:  # its endpoint was deleted meanwhile, and it with it
+        return None
     outcome = _post(delivery)
     finished = timezone.now()
     if outcome.delivered:

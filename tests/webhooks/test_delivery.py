@@ -279,3 +279,8 @@ def test_staff_retry_a_failed_delivery_now_from_the_admin(receiver, endpoint, cl
     assert response.status_code == 302
     assert outcome == "delivered"
     assert len(receiver.received) == 1
+
+
+def test_the_webhooks_consumer_takes_every_event_type():
+    """Its queue is bound to `shop.events` with `#`: no event type is left out."""
+    assert consumers.get_consumer(CONSUMER_NAME).event_types == ("#",)
