@@ -181,8 +181,14 @@ def deliver(*, delivery_id: int) -> str | None:
     other worker claimed the row since (after the lease ran out).
     """
     now = timezone.now()
+    # The conditions are on the row itself, not in a join (which Django would turn into
+    # `id IN (SELECT …)`): PostgreSQL re-checks them on the row a concurrent claim just
+    # committed, so of workers racing for the row only the first claims it.
     claimed = WebhookDelivery.objects.filter(
-        pk=delivery_id, status=Status.PENDING, next_attempt_at__lte=now, endpoint__is_active=True
+        pk=delivery_id,
+        status=Status.PENDING,
+        next_attempt_at__lte=now,
+        endpoint_id__in=WebhookEndpoint.objects.filter(is_active=True).values("pk"),
     ).update(
         attempts=F("attempts") + 1,
         next_attempt_at=now + datetime.timedelta(seconds=LEASE_SECONDS),
