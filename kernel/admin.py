@@ -1,6 +1,19 @@
-"""Admin plumbing shared by the apps' admin pages."""
+"""Admin plumbing shared by the apps' admin pages, and the kernel's own pages: the outgoing
+webhooks' endpoints and delivery log (the `Integrations` group holds their permissions)."""
 
+from urllib.parse import urlsplit
+
+from django import forms
+from django.contrib import admin, messages
 from django.db.models import Model
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+
+from kernel.models import WebhookDelivery, WebhookEndpoint
+from kernel.webhooks import services as webhooks
+from kernel.webhooks.exceptions import WebhookError
+
+RECENT_DELIVERIES = 20
 
 
 def adopt_created_row(obj: Model, *, pk) -> None:
@@ -13,3 +26,125 @@ def adopt_created_row(obj: Model, *, pk) -> None:
     """
     obj.pk = pk
     obj.refresh_from_db()
+
+
+class WebhookEndpointForm(forms.ModelForm):
+    url = forms.URLField(max_length=2000, assume_scheme="https")
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["url", "event_types", "is_active"]
+        help_texts = {
+            "event_types": 'A JSON list of event types, or ["*"] for every type.',
+        }
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data["url"]
+        if urlsplit(url).scheme not in ("http", "https"):
+            raise forms.ValidationError("Only http and https URLs are allowed.")
+        try:
+            webhooks.checked_url(url)
+        except WebhookError as error:
+            raise forms.ValidationError(error.detail) from None
+        return url
+
+    def clean_event_types(self) -> list[str]:
+        value = self.cleaned_data["event_types"]
+        known = {*webhooks.EVENT_TYPES, webhooks.ALL_EVENTS}
+        if not isinstance(value, list) or not value or not all(t in known for t in value):
+            raise forms.ValidationError(f"A non-empty list of: {', '.join(sorted(known))}.")
+        return list(dict.fromkeys(value))
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    """Endpoints are written through `kernel.webhooks.services`; the secret is shown once, on
+    the page after the endpoint is added."""
+
+    form = WebhookEndpointForm
+    list_display = ["url", "event_types", "is_active", "created_at"]
+    list_filter = ["is_active"]
+    readonly_fields = ["created_at", "recent_deliveries"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            data = {name: form.cleaned_data[name] for name in form.changed_data}
+            webhooks.update_endpoint(endpoint=obj, data=data)
+            return
+        endpoint = webhooks.create_endpoint(
+            url=form.cleaned_data["url"],
+            event_types=form.cleaned_data["event_types"],
+            is_active=form.cleaned_data["is_active"],
+        )
+        adopt_created_row(obj, pk=endpoint.pk)
+        self.message_user(
+            request,
+            f"The endpoint's signing secret, shown this once: {endpoint.secret}",
+            messages.WARNING,
+        )
+
+    def delete_model(self, request, obj):
+        webhooks.delete_endpoint(endpoint=obj)
+
+    @admin.display(description="Recent deliveries")
+    def recent_deliveries(self, obj: WebhookEndpoint) -> str:
+        if obj.pk is None:
+            return "-"
+        rows = obj.deliveries.order_by("-pk")[:RECENT_DELIVERIES]
+        listing = reverse("admin:kernel_webhookdelivery_changelist")
+        return format_html(
+            "<table><tr><th>Event</th><th>Status</th><th>Attempts</th><th>Last status</th>"
+            "<th>Next attempt</th><th>Created</th></tr>{}</table>"
+            '<p><a href="{}?endpoint__id__exact={}">Every delivery of this endpoint</a></p>',
+            format_html_join(
+                "",
+                "<tr><td>{} {}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                (
+                    (
+                        row.event_type,
+                        row.event_id,
+                        row.status,
+                        row.attempts,
+                        row.last_status_code or "-",
+                        row.next_attempt_at or "-",
+                        row.created_at,
+                    )
+                    for row in rows
+                ),
+            ),
+            listing,
+            obj.pk,
+        )
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    """The delivery log, read only; a failed delivery can be retried now."""
+
+    list_display = [
+        "id",
+        "endpoint",
+        "event_type",
+        "event_id",
+        "status",
+        "attempts",
+        "last_status_code",
+        "next_attempt_at",
+        "created_at",
+    ]
+    list_filter = ["status", "event_type", "endpoint"]
+    list_select_related = ["endpoint"]
+    search_fields = ["event_id"]
+    ordering = ["-pk"]
+    actions = ["retry_now"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description="Retry the selected failed deliveries now", permissions=["change"])
+    def retry_now(self, request, queryset):
+        count = webhooks.retry_now(deliveries=queryset)
+        self.message_user(request, f"{count} failed deliveries will be tried again now.")

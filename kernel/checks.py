@@ -84,3 +84,18 @@ def check_broker(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
             id="kernel.W001",
         )
     ]
+
+
+def check_private_webhook_urls(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Production never lets a webhook reach into its own network (`kernel.webhooks.addresses`):
+    `WEBHOOK_ALLOW_PRIVATE_URLS` is for a development machine whose receiver runs locally."""
+    if settings.DEBUG or not settings.WEBHOOK_ALLOW_PRIVATE_URLS:
+        return []
+    return [
+        checks.Warning(
+            "WEBHOOK_ALLOW_PRIVATE_URLS is true: staff may point webhooks at private, loopback "
+            "and link-local addresses, the shop's own network and its cloud metadata service.",
+            hint="Unset WEBHOOK_ALLOW_PRIVATE_URLS in production.",
+            id="kernel.W002",
+        )
+    ]

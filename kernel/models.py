@@ -76,3 +76,67 @@ class ConsumedEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.consumer} {self.event_id}"
+
+
+class WebhookEndpoint(models.Model):
+    """An integrator's URL that the events of `event_types` (`["*"]`: every type) are POSTed to,
+    signed with `secret` (`kernel.webhooks`)."""
+
+    url = models.URLField(max_length=2000)
+    event_types = models.JSONField(default=list)
+    is_active = models.BooleanField(default=True)
+    secret = models.CharField(max_length=255)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class WebhookDelivery(models.Model):
+    """One event to one endpoint: `body` is the exact JSON POSTed, each attempt signed anew.
+
+    A pending row is due at `next_attempt_at`; a worker claims it by pushing that out by a lease
+    (and counting the attempt) before it POSTs, so one crashed mid-POST is retried after it.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        DELIVERED = "delivered"
+        FAILED = "failed"
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event_id = models.CharField(max_length=40)
+    event_type = models.CharField(max_length=64)
+    body = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=200, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "webhook deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["endpoint", "event_id"], name="kernel_webhook_delivery_unique"
+            ),
+        ]
+        indexes = [
+            # The sweep's look-up: the pending rows that are due.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status="pending"),
+                name="kernel_webhook_due",
+            ),
+            # An endpoint's log, newest first.
+            models.Index(fields=["endpoint", "-id"], name="kernel_webhook_log"),
+            # Housekeeping's look-up: the finished rows past the retention.
+            models.Index(fields=["created_at"], name="kernel_webhook_created_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.event_id} → {self.endpoint_id}"

@@ -1,10 +1,12 @@
 """The kernel's background tasks (run by the Celery worker; see shop/celery.py): the outbox's
-relay, and the scheduled housekeeping (the beat schedule in settings names them)."""
+relay, the webhooks' deliveries, and the scheduled housekeeping (the beat schedule in settings
+names them)."""
 
 from celery import shared_task
 
 from kernel import consumers, outbox
 from kernel.idempotency import prune_expired_keys
+from kernel.webhooks import services as webhooks
 
 
 @shared_task(name=outbox.RELAY_TASK)
@@ -43,3 +45,21 @@ def consume_event(consumer: str, event: dict) -> bool:
 def prune_consumed_events() -> int:
     """Delete the consumers' records of events applied before the retention; how many."""
     return consumers.prune_consumed_events()
+
+
+@shared_task(name=webhooks.DELIVER_TASK)
+def deliver_webhook(delivery_id: int) -> str | None:
+    """Make one attempt at a webhook delivery, if it is due (`kernel.webhooks.services.deliver`)."""
+    return webhooks.deliver(delivery_id=delivery_id)
+
+
+@shared_task(name="kernel.dispatch_webhooks")
+def dispatch_webhooks() -> int:
+    """Ask for every due webhook delivery (beat's sweep); how many were asked for."""
+    return webhooks.dispatch_due()
+
+
+@shared_task(name="kernel.prune_webhook_deliveries")
+def prune_webhook_deliveries() -> int:
+    """Delete the finished webhook deliveries past their retention; how many were deleted."""
+    return webhooks.prune_deliveries()

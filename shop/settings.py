@@ -347,6 +347,14 @@ EVENT_QUEUE_PREFIX = os.environ.get("EVENT_QUEUE_PREFIX", "shop.")
 # How often beat looks for pending orders past their `expires_at` (one indexed query when there
 # are none): an expired order's stock is back within this.
 ORDER_EXPIRY_INTERVAL_SECONDS = env_int("ORDER_EXPIRY_INTERVAL_SECONDS", 10)
+# Outgoing webhooks (`kernel.webhooks`). An endpoint whose URL resolves to a private, loopback,
+# link-local or otherwise non-public address is refused, at saving and at each delivery, unless
+# this is true (a development machine whose receiver runs locally; never in production).
+WEBHOOK_ALLOW_PRIVATE_URLS = env_bool("WEBHOOK_ALLOW_PRIVATE_URLS", False)
+# A failed delivery is tried again after base * 2**(attempts - 1) seconds, up to 8 attempts.
+WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 30)
+# Delivered and failed deliveries stay in the log this long before housekeeping deletes them.
+WEBHOOK_DELIVERY_RETENTION_DAYS = env_int("WEBHOOK_DELIVERY_RETENTION_DAYS", 30)
 # Beat's schedule: each app's periodic tasks (`<app>/tasks.py`), by name. Each entry expires
 # after its interval, so ticks queued while no worker ran do not pile up.
 CELERY_BEAT_SCHEDULE = {
@@ -384,6 +392,18 @@ CELERY_BEAT_SCHEDULE = {
     },
     "payments.prune_webhook_events": {
         "task": "payments.prune_webhook_events",
+        "schedule": 3600.0,
+        "options": {"expires": 3600.0},
+    },
+    # Asks for every due webhook delivery, so none depends on its task message surviving; a
+    # delivery asked for twice is attempted once (each attempt claims its row first).
+    "kernel.dispatch_webhooks": {
+        "task": "kernel.dispatch_webhooks",
+        "schedule": 10.0,
+        "options": {"expires": 10.0},
+    },
+    "kernel.prune_webhook_deliveries": {
+        "task": "kernel.prune_webhook_deliveries",
         "schedule": 3600.0,
         "options": {"expires": 3600.0},
     },

@@ -15,6 +15,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.cache import caches
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
+from django.db.models import Q
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -91,12 +92,16 @@ def other_customer(make_user) -> User:
 
 @pytest.fixture
 def staff(make_user) -> User:
-    """Staff holding every permission of the shop's apps (what the three staff groups hold, and
-    more), given one by one: not a superuser, so every permission check really runs; and not
-    through the groups, which a transactional test's flush empties with the other tables."""
+    """Staff holding every permission of the shop's apps and of the kernel's webhooks (what the
+    staff groups hold, and more), given one by one: not a superuser, so every permission check
+    really runs; and not through the groups, which a transactional test's flush empties with the
+    other tables."""
     user = make_user(is_staff=True, first_name="Sam", last_name="Staff")
     user.user_permissions.set(
-        Permission.objects.filter(content_type__app_label__in=["catalog", "orders", "payments"])
+        Permission.objects.filter(
+            Q(content_type__app_label__in=["catalog", "orders", "payments"])
+            | Q(content_type__app_label="kernel", content_type__model__startswith="webhook")
+        )
     )
     return user
 
@@ -105,6 +110,7 @@ STAFF_GROUP_MIGRATIONS = {
     "Catalog managers": ("catalog", "0003_catalog_managers_group"),
     "Fulfilment": ("orders", "0002_fulfilment_group"),
     "Finance": ("payments", "0002_finance_group"),
+    "Integrations": ("kernel", "0007_integrations_group"),
 }
 """Each staff group and the data migration that creates it."""
 

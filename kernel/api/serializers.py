@@ -176,6 +176,10 @@ class StrictEmailField(_StrictString, serializers.EmailField):
     pass
 
 
+class StrictURLField(_StrictString, serializers.URLField):
+    pass
+
+
 def iso_datetime(value: datetime.datetime, zone: datetime.tzinfo | None = None) -> str:
     """What DRF's `DateTimeField` renders: ISO 8601 in the current time zone (or `zone`, when a
     caller renders many values), with `Z` for UTC."""

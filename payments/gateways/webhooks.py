@@ -1,42 +1,22 @@
-"""The webhook format of the public contract: the `Shop-Signature` header and the JSON body.
+"""The provider's webhook: the `Shop-Signature` header (`kernel.signatures`, the scheme the shop
+also signs its own webhooks with) and the contract's JSON body."""
 
-`Shop-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`. Several
-`v1` entries may be present (a provider rotating its secret signs with both); any one that
-matches accepts. Other schemes (`v0`) are ignored, so a header with only those is refused. The
-timestamp bounds replays of a captured delivery to `TOLERANCE_SECONDS` either side of now.
-"""
-
-import hashlib
-import hmac
 import json
-import re
-import time
 from collections.abc import Mapping
 
+from kernel import signatures
 from kernel.ids import is_id
+from kernel.signatures import SIGNATURE_HEADER as SIGNATURE_HEADER
+from kernel.signatures import TOLERANCE_SECONDS as TOLERANCE_SECONDS
+from kernel.signatures import compute_signature as compute_signature
+from kernel.signatures import signature_header as signature_header
 from payments.exceptions import InvalidWebhook
 from payments.gateways.base import WebhookEvent
 
-SIGNATURE_HEADER = "Shop-Signature"
-TOLERANCE_SECONDS = 300
 PAYMENT_SUCCEEDED = "payment.succeeded"
 PAYMENT_FAILED = "payment.failed"
 PAYMENT_EVENT_TYPES = frozenset({PAYMENT_SUCCEEDED, PAYMENT_FAILED})
 DEFAULT_FAILURE_CODE = "payment_failed"
-
-_TIMESTAMP = re.compile(r"\d{1,12}")
-_HEX_SHA256 = re.compile(r"[0-9a-f]{64}")
-
-
-def compute_signature(*, secret: str, timestamp: int, body: bytes) -> str:
-    message = f"{timestamp}.".encode() + body
-    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
-
-
-def signature_header(*, secret: str, body: bytes, timestamp: int | None = None) -> str:
-    """The header value a provider sends with `body`, signed now unless told otherwise."""
-    timestamp = int(time.time()) if timestamp is None else timestamp
-    return f"t={timestamp},v1={compute_signature(secret=secret, timestamp=timestamp, body=body)}"
 
 
 def header_value(headers: Mapping[str, str], name: str) -> str | None:
@@ -51,34 +31,10 @@ def verify_signature(
     """Raise `InvalidWebhook` unless `header` carries a fresh, valid `v1` signature of `body`."""
     if not secret:
         raise InvalidWebhook("Webhooks are not accepted: no webhook secret is configured.")
-    if not header:
-        raise InvalidWebhook(f"The {SIGNATURE_HEADER} header is missing.")
-    timestamps: list[str] = []
-    candidates: list[str] = []
-    for item in header.split(","):
-        scheme, separator, value = item.strip().partition("=")
-        if not separator:
-            raise InvalidWebhook(f"The {SIGNATURE_HEADER} header is malformed.")
-        if scheme == "t":
-            timestamps.append(value)
-        elif scheme == "v1":
-            candidates.append(value.lower())
-    if len(timestamps) != 1 or not _TIMESTAMP.fullmatch(timestamps[0]):
-        raise InvalidWebhook(f"The {SIGNATURE_HEADER} header needs exactly one timestamp `t`.")
-    if not candidates:
-        raise InvalidWebhook(f"The {SIGNATURE_HEADER} header has no v1 signature.")
-    timestamp = int(timestamps[0])
-    now = time.time() if now is None else now
-    if abs(now - timestamp) > TOLERANCE_SECONDS:
-        raise InvalidWebhook("The webhook timestamp is too far from now.")
-    expected = compute_signature(secret=secret, timestamp=timestamp, body=body)
-    valid = [
-        hmac.compare_digest(expected, candidate)
-        for candidate in candidates
-        if _HEX_SHA256.fullmatch(candidate)
-    ]
-    if not any(valid):
-        raise InvalidWebhook("The webhook signature does not match.")
+    try:
+        signatures.verify_signature(secret=secret, body=body, header=header, now=now)
+    except signatures.InvalidSignature as error:
+        raise InvalidWebhook(str(error)) from None
 
 
 def _text(value: object, *, max_length: int) -> bool:

@@ -10,6 +10,7 @@ from django.apps import apps
 from django.urls import URLResolver, get_resolver
 
 from accounts.models import User
+from kernel.webhooks import services as webhooks
 from payments import services as payment_services
 from payments.models import Payment
 from tests.factories import ORDER_STATUSES, make_category, make_order, make_product
@@ -28,6 +29,8 @@ _WATCHED = (
     "payments.SandboxCharge",
     "payments.SandboxRefund",
     "kernel.IdempotencyKey",
+    "kernel.WebhookEndpoint",
+    "kernel.WebhookDelivery",
     "token_blacklist.OutstandingToken",
     "token_blacklist.BlacklistedToken",
 )
@@ -74,6 +77,8 @@ class Shop:
     payments: dict[str, int]
     """The owner's payments: `succeeded` (of the paid order) and `processing` (`tok_async`)."""
     processing_order: int
+    webhook: int
+    """An integrator's webhook endpoint."""
 
 
 @pytest.fixture
@@ -99,6 +104,7 @@ def shop(customer, other_customer, staff) -> Shop:
         orders=orders,
         payments={"succeeded": succeeded.pk, "processing": processing.id},
         processing_order=processing_order,
+        webhook=webhooks.create_endpoint(url="https://93.184.216.34/hooks", event_types=["*"]).pk,
     )
 
 

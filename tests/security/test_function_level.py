@@ -29,6 +29,12 @@ STAFF_ACTIONS = [
     ("post", "/api/v1/orders/{paid}/ship/", {"carrier": "DHL", "tracking_number": "1"}),
     ("post", "/api/v1/orders/{shipped}/deliver/", None),
     ("post", "/api/v1/payments/{payment}/refund/", {"amount": "1.00"}),
+    ("get", "/api/v1/webhooks/", None),
+    ("post", "/api/v1/webhooks/", {"url": "https://93.184.216.34/x", "events": ["*"]}),
+    ("get", "/api/v1/webhooks/{webhook}/", None),
+    ("patch", "/api/v1/webhooks/{webhook}/", {"url": "https://93.184.216.34/x"}),
+    ("delete", "/api/v1/webhooks/{webhook}/", None),
+    ("get", "/api/v1/webhooks/{webhook}/deliveries/", None),
 ]
 
 
@@ -39,6 +45,7 @@ def _url(template: str, shop: Shop) -> str:
         paid=shop.orders["paid"],
         shipped=shop.orders["shipped"],
         payment=shop.payments["succeeded"],
+        webhook=shop.webhook,
     )
 
 

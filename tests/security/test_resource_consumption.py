@@ -37,6 +37,8 @@ def _url(path: str, shop: Shop) -> str:
         object_id = shop.orders["paid"]
     elif "/payments/" in path:
         object_id = shop.payments["succeeded"]
+    elif "/webhooks/" in path:
+        object_id = shop.webhook
     else:
         object_id = shop.products[0]
     return path.format(id=object_id, slug=shop.category.slug)

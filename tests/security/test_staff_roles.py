@@ -20,6 +20,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from catalog import services as catalog_services
+from kernel.webhooks import services as webhooks
 from orders import services as order_services
 from orders.models import Order
 from payments import services as payment_services
@@ -50,6 +51,11 @@ EXPECTED_GROUPS = {
         "orders.view_orderline",
         "orders.view_orderevent",
     },
+    "Integrations": {
+        *(f"kernel.{action}_webhookendpoint" for action in ("add", "change", "delete", "view")),
+        "kernel.change_webhookdelivery",
+        "kernel.view_webhookdelivery",
+    },
 }
 ADDRESS = {
     "name": "Casey Customer",
@@ -61,7 +67,7 @@ ADDRESS = {
     "country": "US",
     "phone": "",
 }
-ROLES = ("no group", "Catalog managers", "Fulfilment", "Finance", "superuser")
+ROLES = ("no group", "Catalog managers", "Fulfilment", "Finance", "Integrations", "superuser")
 
 
 def group_permissions(name: str) -> set[str]:
@@ -166,6 +172,30 @@ OPERATIONS = [
         "Finance",
         201,
     ),
+    Operation(
+        "post",
+        "/api/v1/webhooks/",
+        {"url": "https://93.184.216.34/hooks", "events": ["order.paid"]},
+        "kernel.add_webhookendpoint",
+        "Integrations",
+        201,
+    ),
+    Operation(
+        "patch",
+        "/api/v1/webhooks/{webhook}/",
+        {"is_active": False},
+        "kernel.change_webhookendpoint",
+        "Integrations",
+        200,
+    ),
+    Operation(
+        "delete",
+        "/api/v1/webhooks/{webhook}/",
+        None,
+        "kernel.delete_webhookendpoint",
+        "Integrations",
+        204,
+    ),
 ]
 
 
@@ -177,6 +207,7 @@ class Targets:
     paid: int
     shipped: int
     payment: int
+    webhook: int
 
 
 @pytest.fixture
@@ -207,6 +238,7 @@ def targets(customer) -> Targets:
         paid=paid_order,
         shipped=shipped,
         payment=Payment.objects.get(order_id=paid_order).pk,
+        webhook=webhooks.create_endpoint(url="https://93.184.216.34/hooks", event_types=["*"]).pk,
     )
 
 
@@ -372,7 +404,7 @@ def test_the_schema_names_the_permission_in_each_staff_operations_403(anon_clien
 
     for operation in OPERATIONS:
         path = operation.path.replace("{product}", "{id}")
-        for name in ("slug", "paid", "shipped", "pending", "payment"):
+        for name in ("slug", "paid", "shipped", "pending", "payment", "webhook"):
             path = path.replace(f"{{{name}}}", "{slug}" if name == "slug" else "{id}")
         description = paths[path][operation.method]["responses"]["403"]["description"]
         assert operation.permission in description, str(operation)

@@ -37,6 +37,8 @@ def test_the_expiry_reconciliation_relay_and_housekeeping_are_scheduled():
         "kernel.prune_idempotency_keys",
         "kernel.prune_sent_events",
         "kernel.prune_consumed_events",
+        "kernel.dispatch_webhooks",
+        "kernel.prune_webhook_deliveries",
         "orders.expire_orders",
         "payments.reconcile_payments",
         "payments.prune_webhook_events",
