@@ -4,7 +4,8 @@
 on a database URL; `manage` runs a management command in it, and `Server` runs gunicorn in it on
 a free port. `RedisServer` is a private redis-server (never the machine's shared one), so a test
 may stop, freeze and restart it. `Worker` runs `make worker`'s Celery worker and beat, and
-`Receiver` is an integrator's HTTP endpoint, in a thread, for the shop's outgoing webhooks.
+`receiving()` runs a `Receiver`, an integrator's HTTP endpoint in threads of the test, for the
+shop's outgoing webhooks.
 Every server binds 127.0.0.1 on a port from `free_port` (the receiver, one the system picks).
 """
 
@@ -21,7 +22,8 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from email.message import Message
 from pathlib import Path
 from typing import NamedTuple
@@ -264,51 +266,66 @@ class Worker:
             self.kill()
 
 
-class Received(NamedTuple):
-    headers: Message
+@dataclass
+class Received:
+    path: str
+    headers: dict[str, str]
     body: bytes
 
 
+@dataclass
 class Receiver:
-    """An HTTP endpoint on 127.0.0.1 in a thread of the test, as an integrator's would be: it
-    records every POST (`received`) and answers `status`; while `held` is cleared, each request
-    waits (up to a minute) until it is set, as a slow receiver would."""
+    """What the receiver answers (`status`, after `delay` seconds; `location` for a redirect;
+    `trickle`: the status line one byte every `trickle` seconds; `on_request` runs first, in the
+    server's thread), and what it received."""
 
-    def __init__(self, status: int = 200) -> None:
-        self.status = status
-        self.received: list[Received] = []
-        self.held = threading.Event()
-        self.held.set()
-        self.arrived = threading.Condition()
-        receiver = self
+    url: str
+    status: int = 204
+    delay: float = 0.0
+    location: str = ""
+    trickle: float = 0.0
+    on_request: Callable[[], None] | None = None
+    received: list[Received] = field(default_factory=list)
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                with receiver.arrived:
-                    receiver.received.append(Received(self.headers, body))
-                    receiver.arrived.notify_all()
-                receiver.held.wait(timeout=60)
-                self.send_response(receiver.status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
 
-            def log_message(self, format: str, *args) -> None:
-                pass
+def _handler(receiver: Receiver) -> type[http.server.BaseHTTPRequestHandler]:
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            if receiver.on_request is not None:
+                receiver.on_request()
+            receiver.received.append(Received(self.path, dict(self.headers.items()), body))
+            time.sleep(receiver.delay)
+            if receiver.trickle:
+                with contextlib.suppress(ConnectionError):  # the client gave up
+                    for byte in f"HTTP/1.1 {receiver.status} OK\r\n\r\n".encode():
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                        time.sleep(receiver.trickle)
+                return
+            self.send_response(receiver.status)
+            if receiver.location:
+                self.send_header("Location", receiver.location)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        def log_message(self, *args) -> None:
+            pass
 
-    def wait_for(self, count: int, timeout: float = 60) -> list[Received]:
-        """The requests received, once there are at least `count` (fails after `timeout` s)."""
-        with self.arrived:
-            arrived = self.arrived.wait_for(lambda: len(self.received) >= count, timeout)
-        assert arrived, f"{len(self.received)} of {count} requests arrived within {timeout} s"
-        return list(self.received)
+    return Handler
 
-    def close(self) -> None:
-        self.held.set()
-        self.server.shutdown()
-        self.server.server_close()
+
+@contextlib.contextmanager
+def receiving(path: str = "/hooks?source=shop") -> Iterator[Receiver]:
+    """A `Receiver` listening on 127.0.0.1 (in threads of the test) while the context lasts."""
+    port = free_port()
+    receiver = Receiver(url=f"http://127.0.0.1:{port}{path}")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), _handler(receiver))
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield receiver
+    finally:
+        server.shutdown()
+        server.server_close()
