@@ -350,7 +350,7 @@ ORDER_EXPIRY_INTERVAL_SECONDS = env_int("ORDER_EXPIRY_INTERVAL_SECONDS", 10)
 # Outgoing webhooks (`kernel.webhooks`). An endpoint whose URL resolves to a private, loopback,
 # link-local or otherwise non-public address is refused, at saving and at each delivery, unless
 # this is true (a development machine whose receiver runs locally; never in production).
-WEBHOOK_ALLOW_PRIVATE_URLS = env_bool("WEBHOOK_ALLOW_PRIVATE_URLS", False)
+WEBHOOK_ALLOW_PRIVATE_URLS = env_bool("WEBHOOK_ALLOW_PRIVATE_URLS", DEBUG)
 # A failed delivery is tried again after base * 2**(attempts - 1) seconds, up to 8 attempts.
 WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 30)
 # Delivered and failed deliveries stay in the log this long before housekeeping deletes them.

@@ -8,6 +8,8 @@ os.environ.setdefault("PAYMENTS_SANDBOX_WEBHOOK_SECRET", "whsec_test_only")
 from shop.settings import *  # noqa: F403
 
 DEBUG = False
+# Its default follows DEBUG, which the environment may have set before shop.settings read it.
+WEBHOOK_ALLOW_PRIVATE_URLS = False
 SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
