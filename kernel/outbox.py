@@ -23,6 +23,7 @@ import datetime
 import json
 import logging
 import secrets
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -116,26 +117,34 @@ def publish_pending(*, broker_url: str | None = None) -> int:
             return published
 
 
-# The relay's connections to the broker, one per URL, kept open between runs in each process:
-# beat runs the relay every second, and a connection opened and closed by each run would be one
-# a second in the broker's log.
-_connections: dict[str, Connection] = {}
+# The relay's connections to the broker, one per URL and thread, kept open between runs: beat
+# runs the relay every second, and a connection opened and closed by each run would be one a
+# second in the broker's log. Per thread, since an AMQP connection is not to be shared by two
+# (a worker's pool may be threads).
+_local = threading.local()
 
 
 def _connection(broker_url: str | None) -> Connection:
+    connections = _connections()
     key = broker_url or ""
-    if key not in _connections:
-        _connections[key] = current_app.connection_for_write(
+    if key not in connections:
+        connections[key] = current_app.connection_for_write(
             url=broker_url,
             connect_timeout=BROKER_TIMEOUT_SECONDS,
             transport_options={"confirm_publish": True},
         )
-    return _connections[key]
+    return connections[key]
+
+
+def _connections() -> dict[str, Connection]:
+    if not hasattr(_local, "connections"):
+        _local.connections = {}
+    return _local.connections
 
 
 def _close_connection(broker_url: str | None) -> None:
     """Forget a connection that failed: the next run connects afresh."""
-    broker = _connections.pop(broker_url or "", None)
+    broker = _connections().pop(broker_url or "", None)
     if broker is not None:
         with contextlib.suppress(Exception):
             broker.release()
