@@ -75,7 +75,7 @@ def descendant_ids(*, category_id: int) -> RawSQL:
     table = connection.ops.quote_name(Category._meta.db_table)
     parent = connection.ops.quote_name(Category._meta.get_field("parent").column)
     return RawSQL(
-        f"WITH RECURSIVE tree (id) AS (SELECT %s UNION "
+        f"WITH RECURSIVE tree (id) AS (SELECT id FROM {table} WHERE id = %s UNION "
         f"SELECT c.id FROM {table} c JOIN tree ON c.{parent} = tree.id) SELECT id FROM tree",
         [category_id],
     )
