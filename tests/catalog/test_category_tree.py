@@ -60,7 +60,7 @@ def test_a_category_detail_carries_its_breadcrumbs_root_first_then_itself(anon_c
 
 
 def test_staff_move_a_category_and_back_to_the_top_level(staff_client, drinks):
-    drinks, tea, green, coffee = drinks
+    drinks, _, green, coffee = drinks
 
     moved = staff_client.patch(f"{CATEGORIES}{green.slug}/", {"parent": coffee.pk}, format="json")
     assert moved.status_code == 200
@@ -143,7 +143,7 @@ def test_the_category_filter_covers_every_category_beneath(anon_client, drinks, 
 
 def test_a_move_changes_what_the_cached_list_finds(staff_client, anon_client, drinks, make_product):
     """The list is cached (catalog.cache): a move must bump the catalog's version."""
-    drinks, tea, green, coffee = drinks
+    _, _, green, coffee = drinks
     make_product(sku="GREEN", category=green)
     assert skus(anon_client.get(PRODUCTS, {"category": "coffee"})) == []
 

@@ -157,8 +157,8 @@ def _stock(index: int) -> int:
 
 class Command(BaseCommand):
     help = (
-        "Load idempotent demo data: a two-level category tree, ~50 products, a superuser, one member of staff "
-        "per staff group and a customer."
+        "Load idempotent demo data: a two-level category tree, ~50 products, a superuser, "
+        "one member of staff per staff group and a customer."
     )
 
     def add_arguments(self, parser):
