@@ -54,17 +54,16 @@ def category_list() -> QuerySet[Category]:
 # `UNION ALL`, so that even a cycle (which the services refuse) would end the walk.
 
 
-def _walk(*, start: str, down: bool) -> str:
-    """A recursive CTE `tree (id, parent_id, depth)` from the category `start` selects (depth
-    0), walking to the children (`down`) or to the parents, then the categories it reached,
-    nearest first."""
+def _up_from(start: str) -> str:
+    """The category `start` selects and its ancestors, nearest first: a recursive CTE
+    `tree (id, parent_id, depth)` from that category (depth 0) up to its root."""
     table = connection.ops.quote_name(Category._meta.db_table)
     parent = connection.ops.quote_name(Category._meta.get_field("parent").column)
-    step = f"c.{parent} = tree.id" if down else "c.id = tree.parent_id"
     return (
         f"WITH RECURSIVE tree (id, parent_id, depth) AS ("
         f"SELECT id, {parent}, 0 FROM {table} WHERE {start} "
-        f"UNION SELECT c.id, c.{parent}, tree.depth + 1 FROM {table} c JOIN tree ON {step}"
+        f"UNION SELECT c.id, c.{parent}, tree.depth + 1 FROM {table} c "
+        f"JOIN tree ON c.id = tree.parent_id"
         f") SELECT c.* FROM tree JOIN {table} c ON c.id = tree.id ORDER BY tree.depth"
     )
 
@@ -83,18 +82,13 @@ def descendant_ids(*, category_id: int) -> RawSQL:
 
 def ancestors(*, category_id: int) -> list[Category]:
     """This category and its ancestors, the category first, its root last (one query)."""
-    return list(Category.objects.raw(_walk(start="id = %s", down=False), [category_id]))
-
-
-def descendants(*, category_id: int) -> list[Category]:
-    """This category and every category beneath it, nearest first (one query)."""
-    return list(Category.objects.raw(_walk(start="id = %s", down=True), [category_id]))
+    return list(Category.objects.raw(_up_from("id = %s"), [category_id]))
 
 
 def category_with_path(*, slug: str) -> Category | None:
     """The category with this slug, its `parent` loaded, and its breadcrumbs as `path`: its
     ancestors root first, then itself. One query; None if there is no such category."""
-    chain = list(Category.objects.raw(_walk(start="slug = %s", down=False), [slug]))
+    chain = list(Category.objects.raw(_up_from("slug = %s"), [slug]))
     if not chain:
         return None
     category = chain[0]
