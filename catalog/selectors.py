@@ -50,7 +50,7 @@ def category_list() -> QuerySet[Category]:
 
 # The category tree is an adjacency list (`Category.parent`) walked by recursive CTEs, which
 # SQLite and PostgreSQL both run: one query whatever the depth or breadth (measured against
-# django-treebeard's alternatives in docs/PERFORMANCE.md, "The category tree"). `UNION`, not
+# walking the tree a query a level in docs/PERFORMANCE.md, "The category tree"). `UNION`, not
 # `UNION ALL`, so that even a cycle (which the services refuse) would end the walk.
 
 
