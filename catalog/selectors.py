@@ -50,8 +50,9 @@ def category_list() -> QuerySet[Category]:
 
 # The category tree is an adjacency list (`Category.parent`) walked by recursive CTEs, which
 # SQLite and PostgreSQL both run: one query whatever the depth or breadth (measured against
-# walking the tree a query a level in docs/PERFORMANCE.md, "The category tree"). `UNION`, not
-# `UNION ALL`, so that even a cycle (which the services refuse) would end the walk.
+# walking the tree a query a level in docs/PERFORMANCE.md, "The category tree"). The services
+# refuse cycles (`update_category`); `descendant_ids` uses `UNION`, not `UNION ALL`, so that
+# the product list's filter would end even on one.
 
 
 def _up_from(start: str) -> str:
