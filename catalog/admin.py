@@ -10,10 +10,11 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Count, Model
+from django.contrib.admin.views.main import ORDER_VAR, ChangeList
+from django.db.models import Case, Count, IntegerField, Model, Value, When
 from django.http import HttpResponseRedirect
 
-from catalog import services
+from catalog import selectors, services
 from catalog.exceptions import CatalogError
 from catalog.models import Category, Product
 from kernel.admin import adopt_created_row
@@ -151,12 +152,46 @@ class ProductAdmin(CatalogAdmin):
         self.message_user(request, f"{changed} product(s) {done}.", messages.SUCCESS)
 
 
+class TreeChangeList(ChangeList):
+    """Ordered by the tree unless staff sort by a column. (`ModelAdmin.get_ordering` cannot say
+    it: the product list's category filter orders categories by it too, without the tree.)"""
+
+    def get_ordering(self, request, queryset):
+        if ORDER_VAR in self.params:
+            return super().get_ordering(request, queryset)
+        return ["tree_position", "pk"]
+
+
+class ParentFilter(admin.SimpleListFilter):
+    """Top-level categories, or the children of one category."""
+
+    title = "parent"
+    parameter_name = "parent"
+    TOP = "none"
+
+    def lookups(self, request, model_admin):
+        parents = Category.objects.filter(children__isnull=False).distinct().order_by("name", "id")
+        return [(self.TOP, "None (top level)"), *((str(c.pk), c.name) for c in parents)]
+
+    def queryset(self, request, queryset):
+        if self.value() == self.TOP:
+            return queryset.filter(parent__isnull=True)
+        if self.value() and self.value().isdigit():
+            return queryset.filter(parent_id=int(self.value()))
+        return queryset
+
+
 @admin.register(Category)
 class CategoryAdmin(CatalogAdmin):
-    list_display = ("name", "slug", "product_count")
+    """The changelist shows the tree: depth first, siblings by name, each name indented by its
+    depth (`selectors.tree_order`, one query before the page's)."""
+
+    list_display = ("tree_name", "slug", "parent", "product_count")
+    list_filter = (ParentFilter,)
+    list_select_related = ("parent",)
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
-    fields = ("name", "slug", "description")
+    fields = ("name", "slug", "parent", "description")
     service_fields = services.CATEGORY_FIELDS
     service_create = staticmethod(services.create_category)
     service_update = staticmethod(
@@ -165,8 +200,33 @@ class CategoryAdmin(CatalogAdmin):
     service_delete = staticmethod(lambda category: services.delete_category(category=category))
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(product_count=Count("products"))
+        order = selectors.tree_order()
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                product_count=Count("products"),
+                tree_position=_by_id((pk, position) for position, (pk, _) in enumerate(order)),
+                tree_depth=_by_id(order),
+            )
+        )
+
+    def get_changelist(self, request, **kwargs):
+        return TreeChangeList
+
+    @admin.display(description="name", ordering="tree_position")
+    def tree_name(self, category: Category) -> str:
+        return f"{'— ' * category.tree_depth}{category.name}"
 
     @admin.display(description="products", ordering="product_count")
     def product_count(self, category: Category) -> int:
         return category.product_count
+
+
+def _by_id(values) -> Case:
+    """`CASE id WHEN ... THEN value END`: a value per category, computed in Python."""
+    return Case(
+        *(When(pk=pk, then=Value(value)) for pk, value in values),
+        default=Value(0),
+        output_field=IntegerField(),
+    )

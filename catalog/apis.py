@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from catalog import cache, selectors, services
 from catalog.filters import ProductFilter, ProductListQuerySerializer
 from catalog.serializers import (
+    CategoryDetailSerializer,
     CategorySerializer,
     CategoryWriteSerializer,
     ProductSerializer,
@@ -63,29 +64,30 @@ class CategoryViewSet(GenericViewSet):
 
     @extend_schema(
         summary="Get a category",
-        responses={200: CategorySerializer, **error_responses(404)},
+        description="With its breadcrumbs (`path`): its ancestors, root first, then itself.",
+        responses={200: CategoryDetailSerializer, **error_responses(404)},
     )
     def retrieve(self, request, slug: str):
-        return Response(CategorySerializer(self.get_object()).data)
+        return self._category_response(slug)
 
     @extend_schema(
         summary="Create a category (staff)",
         request=CategoryWriteSerializer,
         responses={
-            201: CategorySerializer,
+            201: CategoryDetailSerializer,
             **error_responses(400, 401),
             **forbidden_without("catalog.add_category"),
         },
     )
     def create(self, request):
         category = services.create_category(**validated(CategoryWriteSerializer, request.data))
-        return Response(CategorySerializer(category).data, status=status.HTTP_201_CREATED)
+        return self._category_response(category.slug, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Change a category (staff)",
         request=CategoryWriteSerializer(partial=True),
         responses={
-            200: CategorySerializer,
+            200: CategoryDetailSerializer,
             **error_responses(400, 401, 404),
             **forbidden_without("catalog.change_category"),
         },
@@ -95,19 +97,26 @@ class CategoryViewSet(GenericViewSet):
             category=self.get_object(),
             data=validated(CategoryWriteSerializer, request.data, partial=True),
         )
-        return Response(CategorySerializer(category).data)
+        return self._category_response(category.slug)
 
     @extend_schema(
         summary="Delete a category (staff); its products stay, without a category",
+        description="A category with subcategories is 409 `category_has_children`.",
         responses={
             204: None,
-            **error_responses(401, 404),
+            **error_responses(401, 404, 409),
             **forbidden_without("catalog.delete_category"),
         },
     )
     def destroy(self, request, slug: str):
         services.delete_category(category=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _category_response(self, slug: str, *, status_code: int = status.HTTP_200_OK):
+        category = selectors.category_with_path(slug=slug)
+        if category is None:
+            raise Http404
+        return Response(CategoryDetailSerializer(category).data, status=status_code)
 
 
 @extend_schema(tags=["catalog"])

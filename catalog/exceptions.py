@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 
 from catalog.dtos import Shortage
-from kernel.exceptions import DomainError, FieldError, NotFound
+from kernel.exceptions import Conflict, DomainError, FieldError, NotFound
 
 
 class CatalogError(DomainError):
@@ -16,6 +16,11 @@ class ProductNotFound(NotFound, CatalogError):
 
 class CategoryNotFound(NotFound, CatalogError):
     default_detail = "No such category."
+
+
+class CategoryHasChildren(Conflict, CatalogError):
+    code = "category_has_children"
+    default_detail = "This category has subcategories: move or delete them first."
 
 
 class DuplicateValue(FieldError, CatalogError):

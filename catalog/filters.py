@@ -16,12 +16,14 @@ silently ignored.
 from decimal import Decimal
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from catalog import selectors
 from catalog.models import Category, Product
+from catalog.search import search_products
 from kernel.api.pagination import PageQuerySerializer
 from kernel.money import DECIMAL_PLACES, MAX_DIGITS
 
@@ -99,14 +101,19 @@ class ProductFilter(filters.FilterSet):
         method="filter_search",
         label="Search",
         max_length=SEARCH_MAX_LENGTH,
-        help_text="Case-insensitive text in the name, the description or the SKU.",
+        help_text="Words in the name, the SKU or the description. On PostgreSQL a full-text "
+        "search, best matches first unless `ordering` is given (a name match before a "
+        "description-only one); elsewhere case-insensitive substrings.",
     )
     category = filters.ModelChoiceFilter(
         field_name="category",
         to_field_name="slug",
         queryset=Category.objects.all(),
+        method="filter_category",
+        label="Category",
         error_messages={"invalid_choice": "No category with this slug."},
-        help_text="A category's slug; an unknown slug is a 400.",
+        help_text="A category's slug: its products and those of every category beneath it. "
+        "An unknown slug is a 400.",
     )
     min_price = _price_filter("gte", "Only products costing at least this much.")
     max_price = _price_filter("lte", "Only products costing at most this much.")
@@ -129,9 +136,10 @@ class ProductFilter(filters.FilterSet):
         form = ProductFilterForm
 
     def filter_search(self, queryset: QuerySet[Product], name: str, value: str):
-        return queryset.filter(
-            Q(name__icontains=value) | Q(description__icontains=value) | Q(sku__icontains=value)
-        )
+        return search_products(queryset, value)
+
+    def filter_category(self, queryset: QuerySet[Product], name: str, value: Category):
+        return queryset.filter(category_id__in=selectors.descendant_ids(category_id=value.pk))
 
     def filter_in_stock(self, queryset: QuerySet[Product], name: str, value: bool):
         return queryset.filter(stock__gt=0) if value else queryset.filter(stock=0)

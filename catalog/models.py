@@ -16,6 +16,12 @@ class Category(models.Model):
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=120, unique=True)
     description = models.TextField(blank=True)
+    # An adjacency list: `catalog.selectors` walks it with recursive CTEs (docs/ARCHITECTURE.md,
+    # "The category tree"). PROTECT: a category with children is not deleted
+    # (`catalog.services.delete_category` says so first, as a 409).
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -11,7 +11,9 @@ django-filter narrows and orders it, and the catalog cache spares most of its re
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 
 from catalog.models import Category, Product
 from kernel.db import CompiledQuery
@@ -42,8 +44,72 @@ PRODUCT_FIELDS = (
 
 
 def category_list() -> QuerySet[Category]:
-    """Every category, by name."""
-    return Category.objects.all()
+    """Every category, by name, with its parent (one query)."""
+    return Category.objects.select_related("parent")
+
+
+# The category tree is an adjacency list (`Category.parent`) walked by recursive CTEs, which
+# SQLite and PostgreSQL both run: one query whatever the depth or breadth (measured against
+# walking the tree a query a level in docs/PERFORMANCE.md, "The category tree"). The services
+# refuse cycles (`update_category`); `descendant_ids` uses `UNION`, not `UNION ALL`, so that
+# the product list's filter would end even on one.
+
+
+def _up_from(start: str) -> str:
+    """The category `start` selects and its ancestors, nearest first: a recursive CTE
+    `tree (id, parent_id, depth)` from that category (depth 0) up to its root."""
+    table = connection.ops.quote_name(Category._meta.db_table)
+    parent = connection.ops.quote_name(Category._meta.get_field("parent").column)
+    return (
+        f"WITH RECURSIVE tree (id, parent_id, depth) AS ("
+        f"SELECT id, {parent}, 0 FROM {table} WHERE {start} "
+        f"UNION SELECT c.id, c.{parent}, tree.depth + 1 FROM {table} c "
+        f"JOIN tree ON c.id = tree.parent_id"
+        f") SELECT c.* FROM tree JOIN {table} c ON c.id = tree.id ORDER BY tree.depth"
+    )
+
+
+def descendant_ids(*, category_id: int) -> RawSQL:
+    """The ids of this category and of every category beneath it, as a subquery for
+    `filter(category_id__in=...)`: the product list's `?category=` costs no query of its own."""
+    table = connection.ops.quote_name(Category._meta.db_table)
+    parent = connection.ops.quote_name(Category._meta.get_field("parent").column)
+    return RawSQL(
+        f"WITH RECURSIVE tree (id) AS (SELECT id FROM {table} WHERE id = %s UNION "
+        f"SELECT c.id FROM {table} c JOIN tree ON c.{parent} = tree.id) SELECT id FROM tree",
+        [category_id],
+    )
+
+
+def ancestors(*, category_id: int) -> list[Category]:
+    """This category and its ancestors, the category first, its root last (one query)."""
+    return list(Category.objects.raw(_up_from("id = %s"), [category_id]))
+
+
+def category_with_path(*, slug: str) -> Category | None:
+    """The category with this slug, its `parent` loaded, and its breadcrumbs as `path`: its
+    ancestors root first, then itself. One query; None if there is no such category."""
+    chain = list(Category.objects.raw(_up_from("slug = %s"), [slug]))
+    if not chain:
+        return None
+    category = chain[0]
+    category.parent = chain[1] if len(chain) > 1 else None
+    category.path = chain[::-1]
+    return category
+
+
+def tree_order() -> list[tuple[int, int]]:
+    """Every category's `(id, depth)`, depth first with siblings by name: the admin's order."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in Category.objects.order_by("name", "id").values_list("id", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    order: list[tuple[int, int]] = []
+    stack = [(pk, 0) for pk in reversed(children.get(None, []))]
+    while stack:
+        pk, depth = stack.pop()
+        order.append((pk, depth))
+        stack.extend((child, depth + 1) for child in reversed(children.get(pk, [])))
+    return order
 
 
 # Built once, never evaluated: `.values()` resolves its field names and the category's join when

@@ -36,6 +36,17 @@ class CategorySummarySerializer(serializers.Serializer):
 
 class CategorySerializer(CategorySummarySerializer):
     description = serializers.CharField(read_only=True)
+    parent = CategorySummarySerializer(read_only=True, allow_null=True)
+
+
+class CategoryDetailSerializer(CategorySerializer):
+    """One category (its detail, and every write's response): with its breadcrumbs."""
+
+    path = CategorySummarySerializer(
+        many=True,
+        read_only=True,
+        help_text="Breadcrumbs: the category's ancestors, root first, then the category itself.",
+    )
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -93,17 +104,6 @@ def product_json(product: Mapping, zone: datetime.tzinfo | None = None) -> dict:
     }
 
 
-class CategoryWriteSerializer(StrictSerializer):
-    name = StrictCharField(max_length=100)
-    slug = StrictSlugField(
-        max_length=120,
-        required=False,
-        allow_blank=True,
-        help_text="Made from the name when left out or blank.",
-    )
-    description = StrictCharField(required=False, allow_blank=True, multiline=True)
-
-
 class CategoryIdField(serializers.PrimaryKeyRelatedField):
     """A category by its id (a JSON integer). A slug is refused with the id it stands for, so
     a client that sent what it reads in `?category=<slug>` learns what to send instead."""
@@ -130,6 +130,23 @@ class CategoryIdField(serializers.PrimaryKeyRelatedField):
         if type(data) is not int:
             self.fail("not_an_id")
         return super().to_internal_value(data)
+
+
+class CategoryWriteSerializer(StrictSerializer):
+    name = StrictCharField(max_length=100)
+    slug = StrictSlugField(
+        max_length=120,
+        required=False,
+        allow_blank=True,
+        help_text="Made from the name when left out or blank.",
+    )
+    description = StrictCharField(required=False, allow_blank=True, multiline=True)
+    parent = CategoryIdField(
+        allow_null=True,
+        required=False,
+        help_text="The parent category's id, or null for a top-level category. Not the "
+        "category itself nor one beneath it.",
+    )
 
 
 class ProductWriteSerializer(StrictSerializer):

@@ -20,6 +20,7 @@ from catalog import selectors
 from catalog.cache import catalog_changed
 from catalog.dtos import ProductSnapshot, Shortage
 from catalog.exceptions import (
+    CategoryHasChildren,
     CategoryNotFound,
     DuplicateValue,
     InvalidStockLines,
@@ -135,7 +136,7 @@ def _column(field: str) -> str:
 
 # Categories and products: the writes behind the staff API and the admin.
 
-CATEGORY_FIELDS = frozenset({"name", "slug", "description"})
+CATEGORY_FIELDS = frozenset({"name", "slug", "description", "parent"})
 PRODUCT_FIELDS = frozenset(
     {"sku", "name", "slug", "description", "category", "price", "stock", "is_active"}
 )
@@ -145,10 +146,15 @@ _PRODUCT_SLUG_BASE_LENGTH = 200
 
 
 @transaction.atomic
-def create_category(*, name: str, slug: str = "", description: str = "") -> Category:
-    """Create a category; without a slug, one is made from the name."""
+def create_category(
+    *, name: str, slug: str = "", description: str = "", parent: Category | None = None
+) -> Category:
+    """Create a category, beneath `parent` if given; without a slug, one is made from the name."""
     catalog_changed()
-    category = Category(name=name, slug=slug or _category_slug(name), description=description)
+    _lock_parent(parent)
+    category = Category(
+        name=name, slug=slug or _category_slug(name), description=description, parent=parent
+    )
     _check_category_slug_free(category)
     _save(category)
     return category
@@ -159,8 +165,12 @@ def update_category(*, category: Category, data: Mapping[str, Any]) -> Category:
     """Change the given fields; a blank slug is made afresh from the (new) name.
 
     A product shows its category's name and slug, so a change to either is a change to each of
-    its products, and each reports it (`product.updated`).
+    its products, and each reports it (`product.updated`). A new `parent` may not be the
+    category itself or one beneath it (`_check_no_cycle`). Every write bumps the catalog's
+    version: a move changes which products `?category=` finds.
     """
+    if "parent" in data:
+        _lock_tree()
     if not Category.objects.select_for_update().filter(pk=category.pk).exists():
         raise CategoryNotFound()
     catalog_changed()
@@ -170,6 +180,9 @@ def update_category(*, category: Category, data: Mapping[str, Any]) -> Category:
         category.slug = _category_slug(category.name)
     if "slug" in changed:
         _check_category_slug_free(category)
+    if "parent" in changed:
+        _lock_parent(category.parent)
+        _check_no_cycle(category)
     _save(category, update_fields=[*changed, "updated_at"])
     if (category.name, category.slug) != shown:
         product_ids = Product.objects.filter(category=category).values_list("id", flat=True)
@@ -180,14 +193,55 @@ def update_category(*, category: Category, data: Mapping[str, Any]) -> Category:
 
 @transaction.atomic
 def delete_category(*, category: Category) -> None:
-    """Delete a category; its products stay, without a category (each reports the change)."""
+    """Delete a category without subcategories (else `CategoryHasChildren`, a 409); its
+    products stay, without a category (each reports the change)."""
     catalog_changed()
+    # Locked first: a child created or moved beneath it meanwhile waits, then finds it gone.
+    if not Category.objects.select_for_update().filter(pk=category.pk).exists():
+        raise CategoryNotFound()
+    if Category.objects.filter(parent=category).exists():
+        raise CategoryHasChildren()
     product_ids = list(
         Product.objects.filter(category=category).order_by("id").values_list("id", flat=True)
     )
     category.delete()
     for row in selectors.product_rows_by_id(ids=product_ids):
         _record_product_event("product.updated", row)
+
+
+# Any constant: the key of the PostgreSQL advisory lock every move in the tree takes.
+_TREE_LOCK_KEY = 0x636174_74726565
+
+
+def _lock_tree() -> None:
+    """Serialise the moves in the category tree until this transaction ends.
+
+    Two moves that are each fine alone can close a cycle together (A beneath B while B goes
+    beneath A): each checks the other's old parents. Taken before any row lock, so moves
+    queue instead of deadlocking; other writes do not take it. On PostgreSQL a transaction-level
+    advisory lock; SQLite lets one transaction write at a time anyway.
+    """
+    if connection.vendor == "postgresql":
+        execute("SELECT pg_advisory_xact_lock(%s)", [_TREE_LOCK_KEY])
+
+
+def _lock_parent(parent: Category | None) -> None:
+    """Keep the parent from being deleted until this transaction ends (see `_lock_category`)."""
+    if parent is not None and not (
+        Category.objects.select_for_update(no_key=True).filter(pk=parent.pk).exists()
+    ):
+        raise InvalidValue("parent", "No such category.")
+
+
+def _check_no_cycle(category: Category) -> None:
+    """Refuse a parent that is the category itself or one of its descendants."""
+    if category.parent_id is None:
+        return
+    chain = selectors.ancestors(category_id=category.parent_id)
+    if any(ancestor.pk == category.pk for ancestor in chain):
+        raise InvalidValue(
+            "parent", "A category cannot be placed beneath itself or one of its subcategories."
+        )
 
 
 @transaction.atomic
@@ -253,12 +307,14 @@ def delete_product(*, product: Product) -> None:
 
 
 @transaction.atomic
-def get_or_create_category(*, slug: str, name: str, description: str = "") -> tuple[Category, bool]:
+def get_or_create_category(
+    *, slug: str, name: str, description: str = "", parent: Category | None = None
+) -> tuple[Category, bool]:
     """The category with this slug, created first if there is none (for imports and seeding)."""
     category = Category.objects.filter(slug=slug).first()
     if category is not None:
         return category, False
-    return create_category(name=name, slug=slug, description=description), True
+    return create_category(name=name, slug=slug, description=description, parent=parent), True
 
 
 @transaction.atomic

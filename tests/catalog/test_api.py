@@ -59,7 +59,7 @@ def test_anyone_can_list_categories_paginated_by_name(anon_client, make_category
     body = response.json()
     assert (body["count"], body["next"], body["previous"]) == (2, None, None)
     assert [c["name"] for c in body["results"]] == ["Coffee", "Tea"]
-    assert set(body["results"][0]) == {"id", "name", "slug", "description"}
+    assert set(body["results"][0]) == {"id", "name", "slug", "description", "parent"}
 
 
 def test_anyone_can_get_a_category_by_slug(anon_client, make_category):
@@ -73,6 +73,8 @@ def test_anyone_can_get_a_category_by_slug(anon_client, make_category):
         "name": "Tea",
         "slug": "tea",
         "description": "Leaves.",
+        "parent": None,
+        "path": [{"id": category.pk, "name": "Tea", "slug": "tea"}],
     }
 
 
@@ -93,6 +95,8 @@ def test_staff_create_a_category_with_a_slug_made_from_the_name(staff_client):
         "name": "Green Tea",
         "slug": "green-tea",
         "description": "Sencha.",
+        "parent": None,
+        "path": [{"id": category.pk, "name": "Green Tea", "slug": "green-tea"}],
     }
 
 

@@ -27,7 +27,7 @@ def test_seeding_twice_creates_the_demo_data_once(settings):
 
     output = seed(debug=True, settings=settings)
 
-    assert counts == (5, 50, 5)
+    assert counts == (7, 50, 5)
     assert (Category.objects.count(), Product.objects.count(), User.objects.count()) == counts
     assert "0 product(s) created" in output
 

@@ -69,12 +69,18 @@ DEMO_USERS = [
 ]
 """A superuser, one member of staff per group the migrations create, and a customer."""
 
+# The top of the two-level category tree: slug, name, description.
+PARENT_CATEGORIES = [
+    ("drinks", "Drinks", "Tea and coffee."),
+    ("equipment", "Equipment", "What to brew with and drink from."),
+]
+# slug, name, description, the parent's slug (or None): the categories that hold products.
 CATEGORIES = [
-    ("tea", "Tea", "Loose-leaf teas from around the world."),
-    ("coffee", "Coffee", "Whole beans and ground coffee."),
-    ("brewing", "Brewing", "Kettles, pots, grinders and filters."),
-    ("mugs", "Mugs & Cups", "Things to drink from."),
-    ("snacks", "Snacks", "Biscuits and sweets to go with it."),
+    ("tea", "Tea", "Loose-leaf teas from around the world.", "drinks"),
+    ("coffee", "Coffee", "Whole beans and ground coffee.", "drinks"),
+    ("brewing", "Brewing", "Kettles, pots, grinders and filters.", "equipment"),
+    ("mugs", "Mugs & Cups", "Things to drink from.", "equipment"),
+    ("snacks", "Snacks", "Biscuits and sweets to go with it.", None),
 ]
 
 ITEMS = {
@@ -151,8 +157,8 @@ def _stock(index: int) -> int:
 
 class Command(BaseCommand):
     help = (
-        "Load idempotent demo data: categories, ~50 products, a superuser, one member of staff "
-        "per staff group and a customer."
+        "Load idempotent demo data: a two-level category tree, ~50 products, a superuser, "
+        "one member of staff per staff group and a customer."
     )
 
     def add_arguments(self, parser):
@@ -178,9 +184,16 @@ class Command(BaseCommand):
     def _seed_catalog(self) -> int:
         created = 0
         index = 0
-        for slug, name, description in CATEGORIES:
+        parents = {
+            slug: catalog.get_or_create_category(slug=slug, name=name, description=description)[0]
+            for slug, name, description in PARENT_CATEGORIES
+        }
+        for slug, name, description, parent in CATEGORIES:
             category, _ = catalog.get_or_create_category(
-                slug=slug, name=name, description=description
+                slug=slug,
+                name=name,
+                description=description,
+                parent=parents.get(parent),
             )
             for item in ITEMS[slug]:
                 index += 1
