@@ -96,7 +96,8 @@ def test_exif_gps_xmp_and_icc_are_stripped():
     icc = b"\0" * 128  # any bytes: what matters is that none reach the stored file
     source = image_bytes("JPEG", exif=exif.tobytes(), icc_profile=icc)
     with Image.open(io.BytesIO(source)) as original:
-        assert original.getexif() and original.info.get("icc_profile")
+        assert original.getexif()
+        assert original.info.get("icc_profile")
 
     for encoded in (clean(source), images.rendition(clean(source).content, side=50)):
         with Image.open(io.BytesIO(encoded.content)) as stored:
@@ -129,8 +130,10 @@ def test_the_exif_orientation_is_applied_before_it_is_stripped():
     assert (encoded.width, encoded.height) == (20, 60)
     with Image.open(io.BytesIO(encoded.content)) as stored:
         top, bottom = stored.convert("RGB").getpixel((10, 5)), stored.getpixel((10, 55))
-        assert top[0] > 200 and top[2] < 60  # red on top
-        assert bottom[2] > 200 and bottom[0] < 60
+        assert top[0] > 200
+        assert top[2] < 60
+        assert bottom[2] > 200
+        assert bottom[0] < 60
         assert not stored.getexif()
 
 
