@@ -105,6 +105,9 @@ class ProductImageForm(forms.ModelForm):
         if self.instance.pk:
             # An image's file is replaced by deleting the image and uploading another.
             self.fields["file"].disabled = True
+        else:
+            # Blank, not the model's 0: an untouched empty row is left alone.
+            self.initial["position"] = None
 
 
 class ProductImageInline(admin.TabularInline):
