@@ -264,7 +264,7 @@ class _ProductImagesMixin:
     filter_backends: list = []
 
     def _product(self):
-        product = selectors.products_to_change().filter(pk=self.kwargs["product_id"]).first()
+        product = selectors.products_to_change().filter(pk=self.kwargs["id"]).first()
         if product is None:
             raise ProductNotFound()
         return product
@@ -291,7 +291,7 @@ class ProductImageUploadViewSet(_ProductImagesMixin, GenericViewSet):
             **forbidden_without("catalog.add_productimage"),
         },
     )
-    def create(self, request, product_id: int):
+    def create(self, request, id: int):
         length = request.META.get("CONTENT_LENGTH") or ""
         if length.isdigit() and int(length) > images.MAX_BYTES + _MULTIPART_ALLOWANCE:
             raise InvalidImage(f"An image may be at most {images.MAX_BYTES // 2**20} MB.")
@@ -305,11 +305,12 @@ class ProductImageUploadViewSet(_ProductImagesMixin, GenericViewSet):
 @extend_schema(tags=["catalog"])
 class ProductImageViewSet(_ProductImagesMixin, GenericViewSet):
     serializer_class = ProductImageWriteSerializer
+    lookup_url_kwarg = "image_id"
 
     def get_object(self):
         image = (
-            selectors.product_images_to_change(product_id=self.kwargs["product_id"])
-            .filter(pk=self.kwargs["pk"])
+            selectors.product_images_to_change(product_id=self.kwargs["id"])
+            .filter(pk=self.kwargs["image_id"])
             .first()
         )
         if image is None:
@@ -325,7 +326,7 @@ class ProductImageViewSet(_ProductImagesMixin, GenericViewSet):
             **forbidden_without("catalog.change_productimage"),
         },
     )
-    def partial_update(self, request, product_id: int, pk: int):
+    def partial_update(self, request, id: int, image_id: int):
         image = services.update_product_image(
             image=self.get_object(),
             data=validated(ProductImageWriteSerializer, request.data, partial=True),
@@ -340,7 +341,7 @@ class ProductImageViewSet(_ProductImagesMixin, GenericViewSet):
             **forbidden_without("catalog.delete_productimage"),
         },
     )
-    def destroy(self, request, product_id: int, pk: int):
+    def destroy(self, request, id: int, image_id: int):
         services.delete_product_image(image=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
