@@ -1,12 +1,16 @@
 """`manage.py serve`'s nginx serves the uploaded files (MEDIA_ROOT) itself, safely: only GET
 and HEAD, never a directory listing, every file with `nosniff` and a sandboxing policy, and
-nothing but an image's own type named.
+nothing but an image's own type named. It lets an image upload be larger than other bodies, and
+refuses one over the limit as the API does (400 `invalid_image`).
 
 nginx runs alone here, from the configuration the command writes: no request reaches gunicorn.
 """
 
+import json
 import os
+import re
 import shutil
+import socket
 import subprocess
 import tempfile
 import time
@@ -108,3 +112,35 @@ def test_nginx_serves_no_script_no_listing_and_takes_no_write(media_server):
     assert _get(f"{base}/media/products/1/")[0] in {403, 404}
     assert _get(f"{base}/media/products/1/page.html", method="DELETE")[0] in {403, 405}
     assert _get(f"{base}/media/missing.jpg")[0] == 404
+
+
+def _post(url: str, size: int) -> tuple[int, bytes]:
+    """A POST announcing `size` bytes of body, of which only the headers are sent."""
+    host, port = url.removeprefix("http://").split("/", 1)[0].split(":")
+    path = "/" + url.removeprefix("http://").split("/", 1)[1]
+    with socket.create_connection((host, int(port)), timeout=5) as connection:
+        connection.sendall(
+            f"POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: {size}\r\n"
+            "Content-Type: multipart/form-data; boundary=x\r\nConnection: close\r\n\r\n".encode()
+        )
+        # nginx answers at once, then waits a while for the body it will not read: read the
+        # response by its own Content-Length rather than until the connection closes.
+        response = b""
+        while b"\r\n\r\n" not in response:
+            response += connection.recv(65536)
+        head, _, body = response.partition(b"\r\n\r\n")
+        length = int(re.search(rb"(?i)content-length: *(\d+)", head).group(1))
+        while len(body) < length:
+            body += connection.recv(65536)
+    return int(head.split()[1]), body
+
+
+def test_an_image_upload_over_10_mb_is_400_invalid_image_before_it_is_read(media_server):
+    _, base = media_server
+
+    status, body = _post(f"{base}/api/v1/products/1/images/", 11 * 1024 * 1024)
+
+    assert status == 400
+    assert json.loads(body)["code"] == "invalid_image"
+    # Any other body keeps the general limit (DATA_UPLOAD_MAX_MEMORY_SIZE).
+    assert _post(f"{base}/api/v1/products/", 5 * 1024 * 1024)[0] == 413
