@@ -127,7 +127,7 @@ class ProductImageInline(admin.TabularInline):
             return ""
         source = image.thumbnail or image.file
         return format_html(
-            '<img src="{}" alt="{}" style="max-width: 120px; max-height: 120px">',
+            '<img src="{}" alt="{}" height="80">',
             source.url,
             image.alt,
         )

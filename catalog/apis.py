@@ -327,10 +327,8 @@ class ProductImageViewSet(_ProductImagesMixin, GenericViewSet):
         },
     )
     def partial_update(self, request, id: int, image_id: int):
-        image = services.update_product_image(
-            image=self.get_object(),
-            data=validated(ProductImageWriteSerializer, request.data, partial=True),
-        )
+        data = validated(ProductImageWriteSerializer, request.data, partial=True)
+        image = services.update_product_image(image=self.get_object(), data=data)
         return Response(image_json(_image_row(image)))
 
     @extend_schema(
