@@ -13,10 +13,11 @@ from django.contrib import admin, messages
 from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.db.models import Case, Count, IntegerField, Model, Value, When
 from django.http import HttpResponseRedirect
+from django.utils.html import format_html
 
 from catalog import selectors, services
 from catalog.exceptions import CatalogError
-from catalog.models import Category, Product
+from catalog.models import Category, Product, ProductImage
 from kernel.admin import adopt_created_row
 
 
@@ -93,9 +94,50 @@ class ProductAdminForm(forms.ModelForm):
         self.fields["slug"].help_text = "Left blank, a unique slug is made from the name."
 
 
+class ProductImageForm(forms.ModelForm):
+    class Meta:
+        model = ProductImage
+        fields = ("file", "alt", "position")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["position"].required = False
+        self.fields["position"].help_text = "Left blank, the image comes last."
+        if self.instance.pk:
+            # An image's file is replaced by deleting the image and uploading another.
+            self.fields["file"].disabled = True
+        else:
+            # Blank, not the model's 0: an untouched empty row is left alone.
+            self.initial["position"] = None
+
+
+class ProductImageInline(admin.TabularInline):
+    """A product's images, with previews; written through the services (`save_formset`), which
+    validate and re-encode each upload."""
+
+    model = ProductImage
+    form = ProductImageForm
+    extra = 1
+    fields = ("preview", "file", "alt", "position")
+    readonly_fields = ("preview",)
+    ordering = ("position", "id")
+
+    @admin.display(description="preview")
+    def preview(self, image: ProductImage) -> str:
+        if not image.pk:
+            return ""
+        source = image.thumbnail or image.file
+        return format_html(
+            '<img src="{}" alt="{}" height="80">',
+            source.url,
+            image.alt,
+        )
+
+
 @admin.register(Product)
 class ProductAdmin(CatalogAdmin):
     form = ProductAdminForm
+    inlines = (ProductImageInline,)
     list_display = ("sku", "name", "category", "price", "stock", "is_active")
     list_display_links = ("sku", "name")
     list_editable = ("price", "stock", "is_active")
@@ -135,6 +177,40 @@ class ProductAdmin(CatalogAdmin):
             # reserved units leaves the stock alone unless staff actually changed it.
             kwargs["show_hidden_initial"] = True
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def save_formset(self, request, form, formset, change):
+        """The images' changes through the services, like the product's own."""
+        if formset.model is not ProductImage:
+            return super().save_formset(request, form, formset, change)
+        product = form.instance
+        # What the admin's history records (`construct_change_message`).
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for image_form in formset.deleted_forms:
+            if image_form.instance.pk:
+                formset.deleted_objects.append(image_form.instance)
+                services.delete_product_image(image=image_form.instance)
+        for image_form in formset.forms:
+            if image_form in formset.deleted_forms or not image_form.has_changed():
+                continue
+            data = image_form.cleaned_data
+            if image_form.instance.pk:
+                changed = {
+                    name: data[name]
+                    for name in image_form.changed_data
+                    if name in services.IMAGE_FIELDS and data[name] is not None
+                }
+                services.update_product_image(image=image_form.instance, data=changed)
+                formset.changed_objects.append((image_form.instance, list(changed)))
+            elif data.get("file"):
+                image = services.add_product_image(
+                    product=product,
+                    file=data["file"],
+                    size=data["file"].size,
+                    alt=data.get("alt") or "",
+                    position=data.get("position"),
+                )
+                formset.new_objects.append(image)
+        return None
 
     @admin.action(description="Activate selected products", permissions=["change"])
     def activate(self, request, queryset):

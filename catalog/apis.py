@@ -11,16 +11,23 @@ from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from catalog import cache, selectors, services
+from catalog import cache, images, selectors, services
+from catalog.exceptions import InvalidImage, ProductImageNotFound, ProductNotFound
 from catalog.filters import ProductFilter, ProductListQuerySerializer
 from catalog.serializers import (
     CategoryDetailSerializer,
     CategorySerializer,
     CategoryWriteSerializer,
+    ProductDetailSerializer,
+    ProductImageSerializer,
+    ProductImageUploadSerializer,
+    ProductImageWriteSerializer,
     ProductSerializer,
     ProductWriteSerializer,
+    image_json,
     product_json,
 )
 from kernel.api.pagination import PageQuerySerializer
@@ -160,12 +167,18 @@ class ProductViewSet(GenericViewSet):
         products = self.filter_queryset(selectors.product_rows(user=self.request.user))
         page = self.paginate_queryset(products)
         zone = timezone.get_current_timezone()
-        return self.get_paginated_response([product_json(row, zone) for row in page]).data
+        first = selectors.first_images(product_ids=[row["id"] for row in page])
+        return self.get_paginated_response(
+            [
+                {**product_json(row, zone), "thumbnail": _image_or_none(first.get(row["id"]))}
+                for row in page
+            ]
+        ).data
 
     @extend_schema(
         summary="Get a product",
         description="An inactive product is 404 except for staff.",
-        responses={200: ProductSerializer, **error_responses(404)},
+        responses={200: ProductDetailSerializer, **error_responses(404)},
     )
     def retrieve(self, request, pk: int):
         return self._product_response(pk)
@@ -174,7 +187,7 @@ class ProductViewSet(GenericViewSet):
         summary="Create a product (staff)",
         request=ProductWriteSerializer,
         responses={
-            201: ProductSerializer,
+            201: ProductDetailSerializer,
             **error_responses(400, 401),
             **forbidden_without("catalog.add_product"),
         },
@@ -187,7 +200,7 @@ class ProductViewSet(GenericViewSet):
         summary="Replace a product (staff)",
         request=ProductWriteSerializer,
         responses={
-            200: ProductSerializer,
+            200: ProductDetailSerializer,
             **error_responses(400, 401, 404),
             **forbidden_without("catalog.change_product"),
         },
@@ -199,7 +212,7 @@ class ProductViewSet(GenericViewSet):
         summary="Change a product (staff)",
         request=ProductWriteSerializer(partial=True),
         responses={
-            200: ProductSerializer,
+            200: ProductDetailSerializer,
             **error_responses(400, 401, 404),
             **forbidden_without("catalog.change_product"),
         },
@@ -231,4 +244,119 @@ class ProductViewSet(GenericViewSet):
         row = selectors.product_row(user=self.request.user, product_id=product_id)
         if row is None:
             raise Http404
-        return Response(product_json(row), status=status_code)
+        rows = selectors.product_images(product_id=product_id)
+        product = {
+            **product_json(row),
+            "thumbnail": _image_or_none(rows[0] if rows else None),
+            "images": [image_json(image) for image in rows],
+        }
+        return Response(product, status=status_code)
+
+
+def _image_or_none(row: dict | None) -> dict | None:
+    return None if row is None else image_json(row)
+
+
+# A multipart body's overhead beyond its file: boundaries, headers, the `alt` and `position`
+# fields. A body longer than the largest image plus this is refused before it is read.
+_MULTIPART_ALLOWANCE = 64 * 1024
+_IMAGE_PERMISSIONS = {
+    "create": ["catalog.add_productimage"],
+    "partial_update": ["catalog.change_productimage"],
+    "destroy": ["catalog.delete_productimage"],
+}
+
+
+class _ProductImagesMixin:
+    permission_classes = [StaffPermission]
+    required_permissions = _IMAGE_PERMISSIONS
+    filter_backends: list = []
+
+    def _product(self):
+        product = selectors.products_to_change().filter(pk=self.kwargs["id"]).first()
+        if product is None:
+            raise ProductNotFound()
+        return product
+
+
+@extend_schema(tags=["catalog"])
+class ProductImageUploadViewSet(_ProductImagesMixin, GenericViewSet):
+    """The upload, the one multipart endpoint of the API."""
+
+    parser_classes = [MultiPartParser]
+    serializer_class = ProductImageUploadSerializer
+
+    @extend_schema(
+        summary="Add an image to a product (staff)",
+        description="A multipart form: `file` (JPEG, PNG or WebP by its content, at most 10 MB "
+        "and 40 megapixels; anything else is 400 `invalid_image`), `alt`, `position` (last "
+        "when left out). Stored re-encoded, without metadata (EXIF, GPS, ICC, XMP), the EXIF "
+        "orientation applied. Its renditions (`thumbnail_url`, `large_url`) are made in the "
+        "background: null until then.",
+        request={"multipart/form-data": ProductImageUploadSerializer},
+        responses={
+            201: ProductImageSerializer,
+            **error_responses(400, 401, 404),
+            **forbidden_without("catalog.add_productimage"),
+        },
+    )
+    def create(self, request, id: int):
+        length = request.META.get("CONTENT_LENGTH") or ""
+        if length.isdigit() and int(length) > images.MAX_BYTES + _MULTIPART_ALLOWANCE:
+            raise InvalidImage(f"An image may be at most {images.MAX_BYTES // 2**20} MB.")
+        product = self._product()
+        data = validated(ProductImageUploadSerializer, request.data)
+        upload = data.pop("file")
+        image = services.add_product_image(product=product, file=upload, size=upload.size, **data)
+        return Response(image_json(_image_row(image)), status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["catalog"])
+class ProductImageViewSet(_ProductImagesMixin, GenericViewSet):
+    serializer_class = ProductImageWriteSerializer
+    lookup_url_kwarg = "image_id"
+
+    def get_object(self):
+        image = (
+            selectors.product_images_to_change(product_id=self.kwargs["id"])
+            .filter(pk=self.kwargs["image_id"])
+            .first()
+        )
+        if image is None:
+            raise ProductImageNotFound()
+        return image
+
+    @extend_schema(
+        summary="Change a product's image (staff): its alt text or position",
+        request=ProductImageWriteSerializer(partial=True),
+        responses={
+            200: ProductImageSerializer,
+            **error_responses(400, 401, 404),
+            **forbidden_without("catalog.change_productimage"),
+        },
+    )
+    def partial_update(self, request, id: int, image_id: int):
+        data = validated(ProductImageWriteSerializer, request.data, partial=True)
+        image = services.update_product_image(image=self.get_object(), data=data)
+        return Response(image_json(_image_row(image)))
+
+    @extend_schema(
+        summary="Delete a product's image (staff), and its files",
+        responses={
+            204: None,
+            **error_responses(401, 404),
+            **forbidden_without("catalog.delete_productimage"),
+        },
+    )
+    def destroy(self, request, id: int, image_id: int):
+        services.delete_product_image(image=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _image_row(image) -> dict:
+    """An image just written, as the row `catalog.selectors` would read (no query)."""
+    return {field: getattr(image, field) for field in selectors.IMAGE_FIELDS} | {
+        "file": image.file.name,
+        "thumbnail": image.thumbnail.name,
+        "large": image.large.name,
+    }

@@ -73,3 +73,14 @@ class ReservationFailed(CatalogError):
                 for shortage in self.shortages
             ],
         )
+
+
+class InvalidImage(CatalogError):
+    """An upload that is not a JPEG, PNG or WebP image within the limits (`catalog.images`)."""
+
+    code = "invalid_image"
+    default_detail = "The file is not a valid JPEG, PNG or WebP image."
+
+
+class ProductImageNotFound(NotFound, CatalogError):
+    default_detail = "No such image of this product."

@@ -93,3 +93,29 @@ class CatalogVersion(models.Model):
 
     def __str__(self) -> str:
         return self.token
+
+
+class ProductImage(models.Model):
+    """A picture of a product: the uploaded file re-encoded without metadata (`file`), and its
+    renditions, which the worker makes after the upload (`catalog.tasks`): empty until then."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
+    file = models.FileField(max_length=200)
+    thumbnail = models.FileField(max_length=200, blank=True)
+    large = models.FileField(max_length=200, blank=True)
+    alt = models.CharField(max_length=200, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [
+            models.Index(
+                fields=["product", "position", "id"], name="catalog_productimage_order_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.alt or self.file.name

@@ -12,10 +12,10 @@ django-filter narrows and orders it, and the catalog cache spares most of its re
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 
-from catalog.models import Category, Product
+from catalog.models import Category, Product, ProductImage
 from kernel.db import CompiledQuery
 from kernel.permissions import staff_may_view
 
@@ -152,3 +152,46 @@ def product_rows_by_id(*, ids: list[int]) -> list[dict]:
 def products_to_change() -> QuerySet[Product]:
     """Every product as a model instance: what a staff write looks up and hands to a service."""
     return Product.objects.all()
+
+
+IMAGE_FIELDS = (
+    "id",
+    "product_id",
+    "file",
+    "thumbnail",
+    "large",
+    "alt",
+    "width",
+    "height",
+    "position",
+)
+
+
+def product_images(*, product_id: int) -> list[dict]:
+    """The product's images by position, as rows (one query, however many there are)."""
+    return list(
+        ProductImage.objects.filter(product_id=product_id)
+        .order_by("position", "id")
+        .values(*IMAGE_FIELDS)
+    )
+
+
+def first_images(*, product_ids: list[int]) -> dict[int, dict]:
+    """Each of these products' first image (by position) as a row, by product id; a product
+    without images is left out. One query, one row per product, however many images each has."""
+    if not product_ids:
+        return {}
+    first = (
+        ProductImage.objects.filter(product_id=OuterRef("product_id"))
+        .order_by("position", "id")
+        .values("id")[:1]
+    )
+    rows = ProductImage.objects.filter(product_id__in=product_ids, id=Subquery(first)).values(
+        *IMAGE_FIELDS
+    )
+    return {row["product_id"]: row for row in rows}
+
+
+def product_images_to_change(*, product_id: int) -> QuerySet[ProductImage]:
+    """The product's images as model instances: what a staff write looks up."""
+    return ProductImage.objects.filter(product_id=product_id)

@@ -10,6 +10,7 @@ more than the page's queries (a test pins the two together).
 import datetime
 from collections.abc import Mapping
 
+from django.core.files.storage import default_storage
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -26,6 +27,9 @@ from kernel.api.serializers import (
     iso_datetime,
 )
 from kernel.money import format_money, shop_currency
+
+# The largest position PostgreSQL's `integer` stores.
+MAX_POSITION = 2_147_483_647
 
 
 class CategorySummarySerializer(serializers.Serializer):
@@ -60,6 +64,42 @@ class ShopCurrencyField(serializers.Field):
         return shop_currency()
 
 
+class ProductImageSerializer(serializers.Serializer):
+    """Documents `image_json`'s shape (OpenAPI)."""
+
+    id = serializers.IntegerField(read_only=True)
+    url = serializers.URLField(read_only=True, help_text="The uploaded image, re-encoded.")
+    thumbnail_url = serializers.URLField(
+        read_only=True,
+        allow_null=True,
+        help_text="At most 320 px on its longest side; null until the worker has made it "
+        "(show `url` meanwhile).",
+    )
+    large_url = serializers.URLField(
+        read_only=True,
+        allow_null=True,
+        help_text="At most 1280 px on its longest side; null until the worker has made it.",
+    )
+    alt = serializers.CharField(read_only=True)
+    width = serializers.IntegerField(read_only=True)
+    height = serializers.IntegerField(read_only=True)
+    position = serializers.IntegerField(read_only=True)
+
+
+def image_json(image: Mapping) -> dict:
+    """An image as the API renders it, from a `catalog.selectors` image row."""
+    return {
+        "id": image["id"],
+        "url": default_storage.url(image["file"]),
+        "thumbnail_url": default_storage.url(image["thumbnail"]) if image["thumbnail"] else None,
+        "large_url": default_storage.url(image["large"]) if image["large"] else None,
+        "alt": image["alt"],
+        "width": image["width"],
+        "height": image["height"],
+        "position": image["position"],
+    }
+
+
 class ProductSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     sku = serializers.CharField(read_only=True)
@@ -74,6 +114,32 @@ class ProductSerializer(serializers.Serializer):
     is_active = serializers.BooleanField(read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
+    thumbnail = ProductImageSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text="The product's first image, or null. Until its renditions exist, its "
+        "`thumbnail_url` is null: show `url`, the original.",
+    )
+
+
+class ProductDetailSerializer(ProductSerializer):
+    images = ProductImageSerializer(many=True, read_only=True, help_text="By position.")
+
+
+class ProductImageWriteSerializer(StrictSerializer):
+    alt = StrictCharField(max_length=200, required=False, allow_blank=True)
+    position = StrictIntegerField(min_value=0, max_value=MAX_POSITION, required=False)
+
+
+class ProductImageUploadSerializer(serializers.Serializer):
+    """A multipart form: the file and its optional fields (form values are strings)."""
+
+    file = serializers.FileField(
+        allow_empty_file=True,  # `catalog.images` refuses it: `invalid_image` like any non-image.
+        help_text="JPEG, PNG or WebP, at most 10 MB and 40 megapixels.",
+    )
+    alt = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    position = serializers.IntegerField(min_value=0, max_value=MAX_POSITION, required=False)
 
 
 def product_json(product: Mapping, zone: datetime.tzinfo | None = None) -> dict:

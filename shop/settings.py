@@ -157,8 +157,40 @@ STATIC_URL = "static/"
 # Where `collectstatic` puts the files whitenoise serves; the server refuses to start with DEBUG
 # off until they are collected there (kernel.checks.check_static_manifest).
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
+# Uploaded files (product images): the file system under MEDIA_ROOT by default, served at
+# MEDIA_URL by the shop itself (`manage.py runserver` with DEBUG: shop/urls.py; `manage.py serve`:
+# nginx); MEDIA_STORAGE=s3 puts them in any S3-compatible store instead (django-storages), which
+# serves them itself (the AWS_* variables below).
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
+MEDIA_URL = "/media/"
+MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "") or "filesystem"
+if MEDIA_STORAGE == "filesystem":
+    _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif MEDIA_STORAGE == "s3":
+    _media_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("AWS_STORAGE_BUCKET_NAME", ""),
+            # Any S3-compatible store (MinIO, R2, ...); empty: AWS itself.
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            # A CDN or public host name for the files' URLs; empty: the bucket's own.
+            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+            # Public, unsigned URLs: product images are for everyone. A name in use is never
+            # overwritten (each upload has a new name anyway).
+            "querystring_auth": False,
+            "default_acl": None,
+            "file_overwrite": False,
+        },
+    }
+    if not _media_storage["OPTIONS"]["bucket_name"]:
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+else:
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be filesystem or s3, not {MEDIA_STORAGE!r}.")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 

@@ -1,6 +1,7 @@
 """The one public API: every app's routes under /api/v1/, plus schema, docs, admin."""
 
 from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.http import JsonResponse
 from django.urls import include, path
@@ -76,6 +77,10 @@ urlpatterns = [
     path("api-auth/", include("accounts.login_urls")),
     path("admin/", admin.site.urls),
 ]
+if settings.DEBUG and settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
+    # `make run`: runserver serves the uploaded files (product images) itself; in production
+    # nginx does (`manage.py serve`), or the S3 store.
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 
 def _is_api(request) -> bool:

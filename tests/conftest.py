@@ -107,7 +107,7 @@ def staff(make_user) -> User:
 
 
 STAFF_GROUP_MIGRATIONS = {
-    "Catalog managers": ("catalog", "0003_catalog_managers_group"),
+    "Catalog managers": ("catalog", "0006_catalog_managers_image_permissions"),
     "Fulfilment": ("orders", "0002_fulfilment_group"),
     "Finance": ("payments", "0002_finance_group"),
     "Integrations": ("kernel", "0007_integrations_group"),

@@ -1,6 +1,8 @@
 """Test settings: production settings with a throwaway key, a fast hasher and local caches."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
 os.environ.setdefault("PAYMENTS_SANDBOX_WEBHOOK_SECRET", "whsec_test_only")
@@ -28,6 +30,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Uploaded files never land in the repository; a test that stores some gives its own
+# `tmp_path` (the `media` fixture of tests/catalog/test_images.py).
+MEDIA_ROOT = Path(tempfile.gettempdir()) / f"shop-test-media-{os.getpid()}"
 
 # Serve static files straight from the apps (as `runserver` does) for live-server tests.
 WHITENOISE_USE_FINDERS = True

@@ -69,6 +69,9 @@ def add_form(**values) -> dict:
         "stock": "5",
         "initial-stock": "0",
         "is_active": "on",
+        # The images' inline, empty.
+        "images-TOTAL_FORMS": "0",
+        "images-INITIAL_FORMS": "0",
     }
     return {**data, **values}
 

@@ -26,7 +26,10 @@ PRODUCT_FIELDS = {
     "is_active",
     "created_at",
     "updated_at",
+    "thumbnail",
 }
+# One product's own URL (and every write's response) also has its images.
+DETAIL_FIELDS = PRODUCT_FIELDS | {"images"}
 
 
 def product_url(product_id: int) -> str:
@@ -175,8 +178,8 @@ def test_a_product_has_every_contract_field(anon_client, make_category, make_pro
 
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == PRODUCT_FIELDS
-    assert {key: body[key] for key in PRODUCT_FIELDS - {"created_at", "updated_at"}} == {
+    assert set(body) == DETAIL_FIELDS
+    assert {key: body[key] for key in DETAIL_FIELDS - {"created_at", "updated_at"}} == {
         "id": product.pk,
         "sku": "CUP-1",
         "name": "Espresso Cup",
@@ -188,6 +191,8 @@ def test_a_product_has_every_contract_field(anon_client, make_category, make_pro
         "stock": 3,
         "in_stock": True,
         "is_active": True,
+        "thumbnail": None,
+        "images": [],
     }
     assert body["created_at"].endswith("Z")
     assert body["updated_at"].endswith("Z")
@@ -367,7 +372,7 @@ def test_staff_create_a_product_and_get_its_full_representation(staff_client, ma
     assert response.status_code == 201
     body = response.json()
     product = Product.objects.get()
-    assert set(body) == PRODUCT_FIELDS
+    assert set(body) == DETAIL_FIELDS
     assert body["id"] == product.pk
     assert body["slug"] == "espresso-cup"
     assert body["category"] == {"id": category.pk, "name": "Cups", "slug": "cups"}

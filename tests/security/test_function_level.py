@@ -26,6 +26,9 @@ STAFF_ACTIONS = [
     ("put", "/api/v1/products/{id}/", {"sku": "SEC-0", "name": "Cheap", "price": "0.01"}),
     ("patch", "/api/v1/products/{id}/", {"price": "0.01", "stock": 100000}),
     ("delete", "/api/v1/products/{id}/", None),
+    ("post", "/api/v1/products/{id}/images/", None),
+    ("patch", "/api/v1/products/{id}/images/{image}/", {"alt": "Stolen"}),
+    ("delete", "/api/v1/products/{id}/images/{image}/", None),
     ("post", "/api/v1/orders/{paid}/ship/", {"carrier": "DHL", "tracking_number": "1"}),
     ("post", "/api/v1/orders/{shipped}/deliver/", None),
     ("post", "/api/v1/payments/{payment}/refund/", {"amount": "1.00"}),
@@ -46,6 +49,8 @@ def _url(template: str, shop: Shop) -> str:
         shipped=shop.orders["shipped"],
         payment=shop.payments["succeeded"],
         webhook=shop.webhook,
+        # Any image id: the permission is checked before the image is looked up.
+        image=1,
     )
 
 

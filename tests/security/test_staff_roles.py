@@ -33,7 +33,7 @@ pytestmark = pytest.mark.django_db
 EXPECTED_GROUPS = {
     "Catalog managers": {
         f"catalog.{action}_{model}"
-        for model in ("product", "category")
+        for model in ("product", "category", "productimage")
         for action in ("add", "change", "delete", "view")
     },
     "Fulfilment": {

@@ -1,16 +1,19 @@
-"""`manage.py seed_demo`: demo categories, ~50 products, a superuser, one member of staff per
-staff group (`Catalog managers`, `Fulfilment`, `Finance`) and a customer.
+"""`manage.py seed_demo`: demo categories, ~50 products (the first of each category with a
+picture drawn by Pillow), a superuser, one member of staff per staff group (`Catalog
+managers`, `Fulfilment`, `Finance`) and a customer.
 
 Idempotent: running it again creates only what is missing and changes nothing that exists.
 The demo users have well-known passwords, so with DEBUG off they are created only when asked
 for explicitly (`--with-users`).
 """
 
+import io
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from PIL import Image, ImageDraw
 
 from accounts import services as accounts
 from catalog import services as catalog
@@ -155,6 +158,21 @@ def _stock(index: int) -> int:
     return 0 if index % 11 == 0 else (index * 7) % 60 + 1
 
 
+def _picture(index: int) -> io.BytesIO:
+    """A demo product's picture, drawn (nothing is downloaded): a disc on a tinted ground."""
+    hue = index * 47 % 256
+    image = Image.new("HSV", (800, 600), (hue, 60, 235)).convert("RGB")
+    draw = ImageDraw.Draw(image)
+    draw.ellipse(
+        (250, 150, 550, 450),
+        fill=Image.new("HSV", (1, 1), (hue, 200, 180)).convert("RGB").getpixel((0, 0)),
+    )
+    output = io.BytesIO()
+    image.save(output, format="JPEG", quality=90)
+    output.seek(0)
+    return output
+
+
 class Command(BaseCommand):
     help = (
         "Load idempotent demo data: a two-level category tree, ~50 products, a superuser, "
@@ -197,7 +215,7 @@ class Command(BaseCommand):
             )
             for item in ITEMS[slug]:
                 index += 1
-                _, was_created = catalog.get_or_create_product(
+                product, was_created = catalog.get_or_create_product(
                     sku=f"{slug[:3].upper()}-{index:03d}",
                     name=item,
                     description=f"{item}: part of the {name.lower()} range.",
@@ -206,6 +224,8 @@ class Command(BaseCommand):
                     category=category,
                     is_active=index % 17 != 0,
                 )
+                if was_created and item == ITEMS[slug][0]:
+                    catalog.add_product_image(product=product, file=_picture(index), alt=item)
                 created += was_created
         return created
 

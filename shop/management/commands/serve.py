@@ -12,6 +12,9 @@ temporary files, so nginx needs nothing from /etc or /var and runs as any user (
 root, its workers run as `nobody`). Both servers run in the foreground under `shop.supervisor`:
 SIGINT or SIGTERM stops both, and if either exits, the other is stopped and the command fails.
 
+Uploaded files (product images) under MEDIA_ROOT are nginx's to serve (`location /media/`),
+with `nosniff` and a sandboxing Content-Security-Policy.
+
 Static files stay with whitenoise (gunicorn): one way to serve them, the same under every
 server and in the tests, with its compressed, forever-cached hashed names; nginx buffers those
 responses too, so they hold a worker only for as long as gunicorn takes to hand them over.
@@ -38,6 +41,10 @@ TEMPLATE = Path(__file__).resolve().parents[2] / "deploy" / "nginx.conf"
 HEADERS_MORE = Path("/usr/lib/nginx/modules/ngx_http_headers_more_filter_module.so")
 CLIENT_TIMEOUT_SECONDS = 10
 HOST_NAME = re.compile(r"[A-Za-z0-9.:\[\]-]+")
+# The image upload's URL (`catalog.urls`) and its largest body: the largest image
+# (`catalog.images.MAX_BYTES`) and its form's fields; the view refuses more before reading it.
+IMAGE_UPLOAD = "~ ^/api/v1/products/[0-9]+/images/$"
+IMAGE_UPLOAD_MAX_BODY_SIZE = 10 * 1024 * 1024 + 64 * 1024
 
 
 class Command(BaseCommand):
@@ -86,6 +93,11 @@ class Command(BaseCommand):
             "headers_more": HEADERS_MORE if HEADERS_MORE.exists() else None,
             "client_timeout": CLIENT_TIMEOUT_SECONDS,
             "client_max_body_size": settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0,
+            "proxied": [
+                {"match": "/"},
+                {"match": IMAGE_UPLOAD, "max_body_size": IMAGE_UPLOAD_MAX_BODY_SIZE},
+            ],
+            **_media(),
         }
         template = Engine(autoescape=False).from_string(TEMPLATE.read_text())
         config = directory / "nginx.conf"
@@ -123,6 +135,13 @@ class Command(BaseCommand):
             },
             self.stderr,
         )
+
+
+def _media() -> dict:
+    """Where nginx finds the uploaded files it serves: MEDIA_ROOT, unless they are in S3."""
+    if not settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
+        return {}
+    return {"media_root": Path(settings.MEDIA_ROOT).resolve(), "media_url": settings.MEDIA_URL}
 
 
 def _servers(allowed_hosts: list[str]) -> list[dict]:
