@@ -28,6 +28,7 @@ from catalog.serializers import (
     ProductSerializer,
     ProductWriteSerializer,
     image_json,
+    product_detail_json,
     product_json,
 )
 from kernel.api.pagination import PageQuerySerializer
@@ -244,13 +245,8 @@ class ProductViewSet(GenericViewSet):
         row = selectors.product_row(user=self.request.user, product_id=product_id)
         if row is None:
             raise Http404
-        rows = selectors.product_images(product_id=product_id)
-        product = {
-            **product_json(row),
-            "thumbnail": _image_or_none(rows[0] if rows else None),
-            "images": [image_json(image) for image in rows],
-        }
-        return Response(product, status=status_code)
+        images = selectors.product_images(product_id=product_id)
+        return Response(product_detail_json(row, images), status=status_code)
 
 
 def _image_or_none(row: dict | None) -> dict | None:

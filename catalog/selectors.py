@@ -176,6 +176,18 @@ def product_images(*, product_id: int) -> list[dict]:
     )
 
 
+def images_by_product(*, product_ids: list[int]) -> dict[int, list[dict]]:
+    """These products' images by position, as rows, by product id (one query)."""
+    images: dict[int, list[dict]] = {product_id: [] for product_id in product_ids}
+    if product_ids:
+        rows = ProductImage.objects.filter(product_id__in=product_ids).order_by(
+            "product_id", "position", "id"
+        )
+        for row in rows.values(*IMAGE_FIELDS):
+            images[row["product_id"]].append(row)
+    return images
+
+
 def first_images(*, product_ids: list[int]) -> dict[int, dict]:
     """Each of these products' first image (by position) as a row, by product id; a product
     without images is left out. One query, one row per product, however many images each has."""

@@ -170,6 +170,18 @@ def product_json(product: Mapping, zone: datetime.tzinfo | None = None) -> dict:
     }
 
 
+def product_detail_json(
+    product: Mapping, images: list[Mapping], zone: datetime.tzinfo | None = None
+) -> dict:
+    """A product as its detail (and every product event) shows it: `product_json` with its
+    `images` rows by position and the first of them as `thumbnail`."""
+    return {
+        **product_json(product, zone),
+        "thumbnail": image_json(images[0]) if images else None,
+        "images": [image_json(image) for image in images],
+    }
+
+
 class CategoryIdField(serializers.PrimaryKeyRelatedField):
     """A category by its id (a JSON integer). A slug is refused with the id it stands for, so
     a client that sent what it reads in `?category=<slug>` learns what to send instead."""

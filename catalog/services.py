@@ -35,7 +35,7 @@ from catalog.exceptions import (
     ReservationFailed,
 )
 from catalog.models import MAX_STOCK, MIN_PRICE, Category, Product, ProductImage
-from catalog.serializers import product_json
+from catalog.serializers import product_detail_json
 from kernel.db import execute
 from kernel.dtos import from_fields
 from kernel.money import CENT, DECIMAL_PLACES, MAX_DIGITS, shop_currency
@@ -193,8 +193,9 @@ def update_category(*, category: Category, data: Mapping[str, Any]) -> Category:
     _save(category, update_fields=[*changed, "updated_at"])
     if (category.name, category.slug) != shown:
         product_ids = Product.objects.filter(category=category).values_list("id", flat=True)
-        for row in selectors.product_rows_by_id(ids=list(product_ids)):
-            _record_product_event("product.updated", row)
+        _record_product_events(
+            "product.updated", selectors.product_rows_by_id(ids=list(product_ids))
+        )
     return category
 
 
@@ -212,8 +213,7 @@ def delete_category(*, category: Category) -> None:
         Product.objects.filter(category=category).order_by("id").values_list("id", flat=True)
     )
     category.delete()
-    for row in selectors.product_rows_by_id(ids=product_ids):
-        _record_product_event("product.updated", row)
+    _record_product_events("product.updated", selectors.product_rows_by_id(ids=product_ids))
 
 
 # Any constant: the key of the PostgreSQL advisory lock every move in the tree takes.
@@ -278,7 +278,7 @@ def create_product(
     _check_product_values(product)
     _lock_category(category)
     _save_product(product, auto_slug=not slug)
-    _record_product_event("product.created", _instance_row(product))
+    _record_product_events("product.created", [_instance_row(product)], images={product.pk: []})
     return product
 
 
@@ -299,8 +299,7 @@ def update_product(*, product: Product, data: Mapping[str, Any]) -> Product:
     auto_slug = "slug" in changed and not product.slug
     _save_product(product, auto_slug=auto_slug, update_fields=[*changed, "updated_at"])
     # Read back: the fields not changed here may be older in `product` than in its row.
-    (row,) = selectors.product_rows_by_id(ids=[product.pk])
-    _record_product_event("product.updated", row)
+    _record_product_events("product.updated", selectors.product_rows_by_id(ids=[product.pk]))
     return product
 
 
@@ -350,8 +349,7 @@ def set_products_active(*, product_ids: Iterable[int], is_active: bool) -> int:
         .values_list("id", flat=True)
     )
     Product.objects.filter(id__in=changing).update(is_active=is_active, updated_at=timezone.now())
-    for row in selectors.product_rows_by_id(ids=changing):
-        _record_product_event("product.updated", row)
+    _record_product_events("product.updated", selectors.product_rows_by_id(ids=changing))
     return len(changing)
 
 
@@ -404,6 +402,7 @@ def add_product_image(
     except Exception:
         default_storage.delete(name)
         raise
+    _report_product(product.pk)
     transaction.on_commit(lambda: _send_renditions_task(image.pk))
     return image
 
@@ -424,6 +423,7 @@ def update_product_image(*, image: ProductImage, data: Mapping[str, Any]) -> Pro
     catalog_changed()
     changed = _apply(image, data, allowed=IMAGE_FIELDS)
     image.save(update_fields=changed)
+    _report_product(image.product_id)
     return image
 
 
@@ -432,8 +432,10 @@ def delete_product_image(*, image: ProductImage) -> None:
     """Delete an image; its files go once the deletion commits."""
     catalog_changed()
     files = _image_files(ProductImage.objects.filter(pk=image.pk))
-    ProductImage.objects.filter(pk=image.pk).delete()
+    deleted, _ = ProductImage.objects.filter(pk=image.pk).delete()
     _delete_files_on_commit(files)
+    if deleted:
+        _report_product(image.product_id)
 
 
 @transaction.atomic
@@ -454,6 +456,7 @@ def make_image_renditions(*, image_id: int) -> bool:
         setattr(image, field, default_storage.save(name, ContentFile(encoded.content)))
     catalog_changed()
     image.save(update_fields=["thumbnail", "large"])
+    _report_product(image.product_id)
     return True
 
 
@@ -492,9 +495,21 @@ def _instance_row(product: Product) -> dict:
     }
 
 
-def _record_product_event(type: str, row: dict) -> None:
-    """Record `type` in the caller's transaction, its data the product as the API shows it."""
-    record_event(type=type, data=product_json(row, zone=datetime.UTC))
+def _record_product_events(
+    type: str, rows: list[dict], *, images: dict[int, list[dict]] | None = None
+) -> None:
+    """Record `type` for each product row in the caller's transaction, its data the product as
+    its detail shows it; their `images` are read in one query unless given."""
+    if images is None:
+        images = selectors.images_by_product(product_ids=[row["id"] for row in rows])
+    for row in rows:
+        data = product_detail_json(row, images[row["id"]], zone=datetime.UTC)
+        record_event(type=type, data=data)
+
+
+def _report_product(product_id: int) -> None:
+    """Record `product.updated` for a product whose images changed, as it now shows."""
+    _record_product_events("product.updated", selectors.product_rows_by_id(ids=[product_id]))
 
 
 def _apply(instance: Model, data: Mapping[str, Any], *, allowed: frozenset[str]) -> list[str]:
