@@ -190,8 +190,10 @@ def _call(case, data, seeded: Seeded, headers: dict[str, str]) -> None:
     """Point the case at seeded objects half of the time, then call and check it."""
     resource = case.path.split("/")[3]
     if case.path_parameters and resource in seeded.ids and data.draw(st.booleans()):
-        (name,) = case.path_parameters
-        case.path_parameters = {name: data.draw(st.sampled_from(seeded.ids[resource]))}
+        # The resource's own id; a nested one (a product's image) stays as drawn.
+        name = "id" if "id" in case.path_parameters else next(iter(case.path_parameters))
+        seeded_id = data.draw(st.sampled_from(seeded.ids[resource]))
+        case.path_parameters = {**case.path_parameters, name: seeded_id}
     body = seeded.bodies.get(f"{case.method.upper()} {case.path}")
     if body is not None and data.draw(st.booleans()):
         case.body = data.draw(body)
