@@ -77,16 +77,16 @@ class InStockFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
-            return queryset.filter(stock__gt=0)
+            return queryset.filter(selectors.any_variant_in_stock())
         if self.value() == "no":
-            return queryset.filter(stock=0)
+            return queryset.exclude(selectors.any_variant_in_stock())
         return queryset
 
 
 class ProductAdminForm(forms.ModelForm):
     class Meta:
         model = Product
-        fields = ("sku", "name", "slug", "category", "description", "price", "stock", "is_active")
+        fields = ("sku", "name", "slug", "category", "description", "price", "is_active")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -138,9 +138,9 @@ class ProductImageInline(admin.TabularInline):
 class ProductAdmin(CatalogAdmin):
     form = ProductAdminForm
     inlines = (ProductImageInline,)
-    list_display = ("sku", "name", "category", "price", "stock", "is_active")
+    list_display = ("sku", "name", "category", "price", "is_active")
     list_display_links = ("sku", "name")
-    list_editable = ("price", "stock", "is_active")
+    list_editable = ("price", "is_active")
     list_filter = ("category", "is_active", InStockFilter)
     list_select_related = ("category",)
     search_fields = ("sku", "name")
@@ -153,7 +153,6 @@ class ProductAdmin(CatalogAdmin):
         "category",
         "description",
         "price",
-        "stock",
         "is_active",
         "created_at",
         "updated_at",

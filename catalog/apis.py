@@ -15,7 +15,12 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from catalog import cache, images, selectors, services
-from catalog.exceptions import InvalidImage, ProductImageNotFound, ProductNotFound
+from catalog.exceptions import (
+    InvalidImage,
+    ProductImageNotFound,
+    ProductNotFound,
+    VariantNotFound,
+)
 from catalog.filters import ProductFilter, ProductListQuerySerializer
 from catalog.serializers import (
     CategoryDetailSerializer,
@@ -26,10 +31,13 @@ from catalog.serializers import (
     ProductImageUploadSerializer,
     ProductImageWriteSerializer,
     ProductSerializer,
+    ProductVariantSerializer,
+    ProductVariantWriteSerializer,
     ProductWriteSerializer,
     image_json,
     product_detail_json,
     product_json,
+    variant_json,
 )
 from kernel.api.pagination import PageQuerySerializer
 from kernel.api.permissions import StaffPermission, forbidden_without
@@ -168,10 +176,15 @@ class ProductViewSet(GenericViewSet):
         products = self.filter_queryset(selectors.product_rows(user=self.request.user))
         page = self.paginate_queryset(products)
         zone = timezone.get_current_timezone()
-        first = selectors.first_images(product_ids=[row["id"] for row in page])
+        product_ids = [row["id"] for row in page]
+        first = selectors.first_images(product_ids=product_ids)
+        variants = selectors.variants_by_product(product_ids=product_ids)
         return self.get_paginated_response(
             [
-                {**product_json(row, zone), "thumbnail": _image_or_none(first.get(row["id"]))}
+                {
+                    **product_json(row, variants[row["id"]], zone),
+                    "thumbnail": _image_or_none(first.get(row["id"])),
+                }
                 for row in page
             ]
         ).data
@@ -237,16 +250,27 @@ class ProductViewSet(GenericViewSet):
 
     def _update(self, request, *, partial: bool) -> Response:
         product = self.get_object()
-        data = validated(ProductWriteSerializer, request.data, partial=partial)
+        several = not partial and selectors.has_several_variants(product_id=product.id)
+        data = validated(
+            ProductWriteSerializer, request.data, partial=partial, several_variants=several
+        )
         services.update_product(product=product, data=data)
         return self._product_response(product.id)
 
     def _product_response(self, product_id: int, *, status_code: int = status.HTTP_200_OK):
-        row = selectors.product_row(user=self.request.user, product_id=product_id)
-        if row is None:
-            raise Http404
-        images = selectors.product_images(product_id=product_id)
-        return Response(product_detail_json(row, images), status=status_code)
+        return Response(_product_detail(self.request.user, product_id), status=status_code)
+
+
+def _product_detail(user, product_id: int) -> dict:
+    """The product's detail as `user` may see it (three queries); 404 if they may not."""
+    row = selectors.product_row(user=user, product_id=product_id)
+    if row is None:
+        raise Http404
+    return product_detail_json(
+        row,
+        selectors.product_variants(product_id=product_id),
+        selectors.product_images(product_id=product_id),
+    )
 
 
 def _image_or_none(row: dict | None) -> dict | None:
@@ -263,9 +287,11 @@ _IMAGE_PERMISSIONS = {
 }
 
 
-class _ProductImagesMixin:
+class _ProductPartMixin:
+    """A staff view of one part of a product (its images, its variants) under
+    `products/<id>/`."""
+
     permission_classes = [StaffPermission]
-    required_permissions = _IMAGE_PERMISSIONS
     filter_backends: list = []
 
     def _product(self):
@@ -273,6 +299,10 @@ class _ProductImagesMixin:
         if product is None:
             raise ProductNotFound()
         return product
+
+
+class _ProductImagesMixin(_ProductPartMixin):
+    required_permissions = _IMAGE_PERMISSIONS
 
 
 @extend_schema(tags=["catalog"])
@@ -356,3 +386,76 @@ def _image_row(image) -> dict:
         "thumbnail": image.thumbnail.name,
         "large": image.large.name,
     }
+
+
+# A variant is part of its product: writing one needs the product's change permission, and
+# every answer is the variant as the product's detail shows it.
+_VARIANT_PERMISSIONS = {
+    action: ["catalog.change_product"] for action in ("create", "partial_update", "destroy")
+}
+
+
+@extend_schema(tags=["catalog"])
+class ProductVariantViewSet(_ProductPartMixin, GenericViewSet):
+    required_permissions = _VARIANT_PERMISSIONS
+    serializer_class = ProductVariantWriteSerializer
+    lookup_url_kwarg = "variant_id"
+
+    def get_object(self):
+        variant = (
+            selectors.product_variants_to_change(product_id=self.kwargs["id"])
+            .filter(pk=self.kwargs["variant_id"])
+            .first()
+        )
+        if variant is None:
+            raise VariantNotFound()
+        return variant
+
+    @extend_schema(
+        summary="Add a variant to a product (staff)",
+        description="Its option names are those of the product's other variants; the same "
+        "values as another's is 400 `duplicate_options`; a SKU any variant has is 400.",
+        request=ProductVariantWriteSerializer,
+        responses={
+            201: ProductVariantSerializer,
+            **error_responses(400, 401, 404),
+            **forbidden_without("catalog.change_product"),
+        },
+    )
+    def create(self, request, id: int):
+        product = self._product()
+        data = validated(ProductVariantWriteSerializer, request.data)
+        variant = services.create_variant(product=product, **data)
+        return Response(_variant_response(variant), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Change a product's variant (staff)",
+        request=ProductVariantWriteSerializer(partial=True),
+        responses={
+            200: ProductVariantSerializer,
+            **error_responses(400, 401, 404),
+            **forbidden_without("catalog.change_product"),
+        },
+    )
+    def partial_update(self, request, id: int, variant_id: int):
+        data = validated(ProductVariantWriteSerializer, request.data, partial=True)
+        variant = services.update_variant(variant=self.get_object(), data=data)
+        return Response(_variant_response(variant))
+
+    @extend_schema(
+        summary="Delete a product's variant (staff)",
+        description="A product's last variant is 409 `last_variant`: delete the product.",
+        responses={
+            204: None,
+            **error_responses(401, 404, 409),
+            **forbidden_without("catalog.change_product"),
+        },
+    )
+    def destroy(self, request, id: int, variant_id: int):
+        services.delete_variant(variant=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _variant_response(variant) -> dict:
+    """A variant just written, as the row `catalog.selectors` would read (no query)."""
+    return variant_json({field: getattr(variant, field) for field in selectors.VARIANT_FIELDS})

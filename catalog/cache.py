@@ -58,6 +58,11 @@ def catalog_changed() -> None:
     transaction.on_commit(new_version)
 
 
+def stock_changed() -> None:
+    """Call where stock moves (a reservation, a release)."""
+    catalog_changed()
+
+
 def new_version() -> str:
     """Replace the catalog's version token (creating its row if it is missing)."""
     token = uuid.uuid4().hex

@@ -35,26 +35,75 @@ class InvalidValue(FieldError, CatalogError):
     code = "invalid"
 
 
+class VariantNotFound(NotFound, CatalogError):
+    default_detail = "No such variant of this product."
+
+
 class InvalidStockLines(CatalogError):
     code = "invalid_lines"
-    default_detail = "Each product may appear once, with a quantity of at least 1."
+    default_detail = "Each variant may appear once, with a quantity of at least 1."
+
+
+class ProductHasVariants(FieldError, CatalogError):
+    """`sku`, `price` or `stock` written on a product with several variants: each variant has
+    its own, written through the variants' endpoints."""
+
+    code = "product_has_variants"
+
+
+class DuplicateOptions(FieldError, CatalogError):
+    """Another variant of the product has the same options."""
+
+    code = "duplicate_options"
+
+
+class LastVariant(Conflict, CatalogError):
+    code = "last_variant"
+    default_detail = "A product keeps at least one variant: delete the product instead."
+
+
+class VariantRequired(CatalogError):
+    """An item named a product that has several variants: which one is for the caller to say."""
+
+    code = "variant_required"
+
+    def __init__(self, *, product_ids: Iterable[int]) -> None:
+        self.product_ids = tuple(sorted(product_ids))
+        super().__init__(
+            "These products come in several variants; give a variant_id: "
+            + ", ".join(map(str, self.product_ids)),
+            product_ids=list(self.product_ids),
+        )
 
 
 class ReservationFailed(CatalogError):
     """Stock could not be reserved: nothing was reserved.
 
-    Names every unknown or inactive product (`unavailable`) and every product short of stock
-    (`shortages`). With any unavailable product it is a 400 `product_unavailable`; with only
-    shortages it is a 409 `insufficient_stock`.
+    Names every unknown or inactive product (`unavailable`) and unknown variant
+    (`unavailable_variants`), and every variant short of stock (`shortages`). With anything
+    unavailable it is a 400 `product_unavailable`; with only shortages it is a 409
+    `insufficient_stock`.
     """
 
-    def __init__(self, *, unavailable: Iterable[int], shortages: Iterable[Shortage]) -> None:
-        self.unavailable = tuple(sorted(unavailable))
-        self.shortages = tuple(sorted(shortages, key=lambda shortage: shortage.product_id))
-        if self.unavailable:
+    def __init__(
+        self,
+        *,
+        unavailable: Iterable[int],
+        shortages: Iterable[Shortage],
+        unavailable_variants: Iterable[int] = (),
+    ) -> None:
+        self.unavailable = tuple(sorted(set(unavailable)))
+        self.unavailable_variants = tuple(sorted(set(unavailable_variants)))
+        self.shortages = tuple(
+            sorted(shortages, key=lambda shortage: (shortage.product_id, shortage.variant_id))
+        )
+        if self.unavailable or self.unavailable_variants:
             self.status_code = 400
             self.code = "product_unavailable"
-            detail = "Unknown or inactive product(s): " + ", ".join(map(str, self.unavailable))
+            named = [*map(str, self.unavailable)] + [
+                f"variant {variant_id}" for variant_id in self.unavailable_variants
+            ]
+            detail = "Unknown or inactive product(s): " + ", ".join(named)
         else:
             self.status_code = 409
             self.code = "insufficient_stock"
@@ -64,9 +113,11 @@ class ReservationFailed(CatalogError):
         super().__init__(
             detail,
             unavailable_product_ids=list(self.unavailable),
+            unavailable_variant_ids=list(self.unavailable_variants),
             shortages=[
                 {
                     "product_id": shortage.product_id,
+                    "variant_id": shortage.variant_id,
                     "requested": shortage.requested,
                     "available": shortage.available,
                 }

@@ -121,7 +121,7 @@ class ProductFilter(filters.FilterSet):
         method="filter_in_stock",
         label="In stock",
         widget=forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")]),
-        help_text="`true`: only products in stock; `false`: only those out of stock.",
+        help_text="`true`: only products with a variant in stock; `false`: only those with none.",
     )
     ordering = filters.ChoiceFilter(
         choices=[(value, value) for value in ORDERINGS],
@@ -142,7 +142,8 @@ class ProductFilter(filters.FilterSet):
         return queryset.filter(category_id__in=selectors.descendant_ids(category_id=value.pk))
 
     def filter_in_stock(self, queryset: QuerySet[Product], name: str, value: bool):
-        return queryset.filter(stock__gt=0) if value else queryset.filter(stock=0)
+        in_stock = selectors.any_variant_in_stock()
+        return queryset.filter(in_stock) if value else queryset.exclude(in_stock)
 
     def filter_ordering(self, queryset: QuerySet[Product], name: str, value: str):
         return queryset.order_by(*ORDERINGS[value])

@@ -34,9 +34,19 @@ class Category(models.Model):
 
 
 class Product(models.Model):
-    """Something for sale. Price and stock are guarded by the database, not only by forms."""
+    """Something for sale, in one or more variants (`ProductVariant`), which hold the sku, the
+    options, the price and the stock; the product holds what they share.
 
-    sku = models.CharField("SKU", max_length=64, unique=True)
+    `sku` and `price` are summaries of the variants, kept by `catalog.services` whenever a
+    variant is written (never by a reservation): the first variant's sku and the lowest price.
+    They let the list filter, order and search by them in the product's own row, with its
+    indexes (docs/ARCHITECTURE.md, "Variants"). Stock has no summary: it moves with every order,
+    and is summed from the variants where it is shown.
+    """
+
+    sku = models.CharField(
+        "SKU", max_length=64, db_index=True, help_text="The first variant's SKU."
+    )
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=220, unique=True)
     description = models.TextField(blank=True)
@@ -47,8 +57,8 @@ class Product(models.Model):
         max_digits=MAX_DIGITS,
         decimal_places=DECIMAL_PLACES,
         validators=[MinValueValidator(MIN_PRICE)],
+        help_text="The lowest of its variants' prices.",
     )
-    stock = models.PositiveIntegerField(default=0, validators=[MaxValueValidator(MAX_STOCK)])
     is_active = models.BooleanField(default=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -61,11 +71,6 @@ class Product(models.Model):
                 name="catalog_product_price_positive",
                 violation_error_message="The price must be greater than zero.",
             ),
-            models.CheckConstraint(
-                condition=Q(stock__gte=0),
-                name="catalog_product_stock_not_negative",
-                violation_error_message="The stock cannot be negative.",
-            ),
         ]
         indexes = [
             models.Index(fields=["price", "id"], name="catalog_product_price_idx"),
@@ -74,6 +79,55 @@ class Product(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sku} {self.name}"
+
+
+# A variant's options: at most this many option names, each name and value at most this long.
+MAX_OPTIONS = 3
+MAX_OPTION_LENGTH = 50
+
+
+class ProductVariant(models.Model):
+    """One sellable version of a product (a size, a colour): what stock is counted and reserved
+    in, and what an order line names. Price and stock are guarded by the database too."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
+    sku = models.CharField("SKU", max_length=64, unique=True)
+    name = models.CharField(
+        max_length=200, blank=True, help_text="Made from the option values when left blank."
+    )
+    options = models.JSONField(
+        default=dict, blank=True, help_text='Option names to values: {"size": "M"}.'
+    )
+    price = models.DecimalField(
+        max_digits=MAX_DIGITS,
+        decimal_places=DECIMAL_PLACES,
+        validators=[MinValueValidator(MIN_PRICE)],
+    )
+    stock = models.PositiveIntegerField(default=0, validators=[MaxValueValidator(MAX_STOCK)])
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(price__gt=0),
+                name="catalog_variant_price_positive",
+                violation_error_message="The price must be greater than zero.",
+            ),
+            models.CheckConstraint(
+                condition=Q(stock__gte=0),
+                name="catalog_variant_stock_not_negative",
+                violation_error_message="The stock cannot be negative.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["product", "position", "id"], name="catalog_variant_order_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sku} {self.name}".strip()
 
     @property
     def in_stock(self) -> bool:

@@ -10,12 +10,16 @@ no read but this one and the index alone costs no write of its own (docs/ARCHITE
 "Search"). `tests/catalog/test_search_ranking.py` pins that the query uses it.
 
 Other databases (SQLite) have no full-text search Django speaks to: there the filter stays a
-case-insensitive substring match on the name, the description and the SKU, newest first.
+case-insensitive substring match on the name, the description and any variant's SKU, newest
+first. (The full-text vector holds the product's own `sku`, its first variant's: an index on
+one table cannot reach the others.)
 """
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from catalog.models import ProductVariant
 
 CONFIG = "english"
 # The index's name; migration 0004 builds it on exactly this expression.
@@ -35,8 +39,9 @@ def search_products(queryset: QuerySet, value: str) -> QuerySet:
     """The products of `queryset` matching `value`; ranked best first on PostgreSQL (an
     `ordering` applied afterwards replaces the rank's)."""
     if connection.vendor != "postgresql":
+        skus = ProductVariant.objects.filter(product_id=OuterRef("pk"), sku__icontains=value)
         return queryset.filter(
-            Q(name__icontains=value) | Q(description__icontains=value) | Q(sku__icontains=value)
+            Q(name__icontains=value) | Q(description__icontains=value) | Exists(skus)
         )
     query = SearchQuery(value, config=CONFIG, search_type="websearch")
     vector = search_vector()

@@ -12,10 +12,10 @@ django-filter narrows and orders it, and the catalog cache spares most of its re
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 
-from catalog.models import Category, Product, ProductImage
+from catalog.models import Category, Product, ProductImage, ProductVariant
 from kernel.db import CompiledQuery
 from kernel.permissions import staff_may_view
 
@@ -33,7 +33,6 @@ PRODUCT_FIELDS = (
     "slug",
     "description",
     "price",
-    "stock",
     "is_active",
     "created_at",
     "updated_at",
@@ -152,6 +151,42 @@ def product_rows_by_id(*, ids: list[int]) -> list[dict]:
 def products_to_change() -> QuerySet[Product]:
     """Every product as a model instance: what a staff write looks up and hands to a service."""
     return Product.objects.all()
+
+
+VARIANT_FIELDS = ("id", "product_id", "sku", "name", "options", "price", "stock", "position")
+
+
+def variants_by_product(*, product_ids: list[int]) -> dict[int, list[dict]]:
+    """These products' variants by position, as rows, by product id (one query, however many
+    variants each has)."""
+    variants: dict[int, list[dict]] = {product_id: [] for product_id in product_ids}
+    if product_ids:
+        rows = ProductVariant.objects.filter(product_id__in=product_ids).order_by(
+            "product_id", "position", "id"
+        )
+        for row in rows.values(*VARIANT_FIELDS):
+            variants[row["product_id"]].append(row)
+    return variants
+
+
+def product_variants(*, product_id: int) -> list[dict]:
+    """The product's variants by position, as rows (one query)."""
+    return variants_by_product(product_ids=[product_id])[product_id]
+
+
+def any_variant_in_stock() -> Exists:
+    """For `filter()`: whether the product has a variant in stock (an index-served EXISTS)."""
+    return Exists(ProductVariant.objects.filter(product_id=OuterRef("pk"), stock__gt=0))
+
+
+def has_several_variants(*, product_id: int) -> bool:
+    return ProductVariant.objects.filter(product_id=product_id)[1:2].exists()
+
+
+def product_variants_to_change(*, product_id: int) -> QuerySet[ProductVariant]:
+    """The product's variants as model instances, each with its product: what a staff write
+    looks up."""
+    return ProductVariant.objects.filter(product_id=product_id).select_related("product")
 
 
 IMAGE_FIELDS = (

@@ -15,7 +15,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from catalog.models import MAX_STOCK, MIN_PRICE, Category
+from catalog.models import MAX_OPTION_LENGTH, MAX_OPTIONS, MAX_STOCK, MIN_PRICE, Category
 from kernel.api.serializers import (
     IdField,
     MoneyField,
@@ -100,20 +100,75 @@ def image_json(image: Mapping) -> dict:
     }
 
 
-class ProductSerializer(serializers.Serializer):
+class ProductVariantSerializer(serializers.Serializer):
+    """Documents `variant_json`'s shape (OpenAPI)."""
+
     id = serializers.IntegerField(read_only=True)
     sku = serializers.CharField(read_only=True)
-    name = serializers.CharField(read_only=True)
-    slug = serializers.SlugField(read_only=True)
-    description = serializers.CharField(read_only=True)
-    category = CategorySummarySerializer(read_only=True, allow_null=True)
+    name = serializers.CharField(
+        read_only=True, help_text='Made from the option values (`"M / red"`) unless given.'
+    )
+    options = serializers.DictField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text='Option names to values: `{"size": "M", "colour": "red"}`; `{}` for the one '
+        "variant of a product sold in one kind.",
+    )
     price = MoneyField(read_only=True)
     currency = ShopCurrencyField()
     stock = serializers.IntegerField(read_only=True)
     in_stock = serializers.BooleanField(read_only=True)
+    position = serializers.IntegerField(read_only=True)
+
+
+def variant_json(variant: Mapping) -> dict:
+    """A variant as the API renders it, from a `catalog.selectors` variant row."""
+    return {
+        "id": variant["id"],
+        "sku": variant["sku"],
+        "name": variant["name"],
+        "options": variant["options"],
+        "price": format_money(variant["price"]),
+        "currency": shop_currency(),
+        "stock": variant["stock"],
+        "in_stock": variant["stock"] > 0,
+        "position": variant["position"],
+    }
+
+
+class ProductOptionSerializer(serializers.Serializer):
+    name = serializers.CharField(read_only=True)
+    values = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+
+def product_options(variants: list[Mapping]) -> list[dict]:
+    """The options a product's variants have, each with its values in the variants' order."""
+    values: dict[str, list[str]] = {}
+    for variant in variants:
+        for name, value in variant["options"].items():
+            seen = values.setdefault(name, [])
+            if value not in seen:
+                seen.append(value)
+    return [{"name": name, "values": option_values} for name, option_values in values.items()]
+
+
+class ProductSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    sku = serializers.CharField(read_only=True, help_text="Its first variant's SKU.")
+    name = serializers.CharField(read_only=True)
+    slug = serializers.SlugField(read_only=True)
+    description = serializers.CharField(read_only=True)
+    category = CategorySummarySerializer(read_only=True, allow_null=True)
+    price = MoneyField(read_only=True, help_text="Its lowest variant price.")
+    currency = ShopCurrencyField()
+    stock = serializers.IntegerField(read_only=True, help_text="Its variants' stock together.")
+    in_stock = serializers.BooleanField(
+        read_only=True, help_text="Whether any of its variants is in stock."
+    )
     is_active = serializers.BooleanField(read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
+    variants = ProductVariantSerializer(many=True, read_only=True, help_text="By position.")
     thumbnail = ProductImageSerializer(
         read_only=True,
         allow_null=True,
@@ -123,6 +178,9 @@ class ProductSerializer(serializers.Serializer):
 
 
 class ProductDetailSerializer(ProductSerializer):
+    options = ProductOptionSerializer(
+        many=True, read_only=True, help_text="The variants' options, values in their order."
+    )
     images = ProductImageSerializer(many=True, read_only=True, help_text="By position.")
 
 
@@ -142,11 +200,15 @@ class ProductImageUploadSerializer(serializers.Serializer):
     position = serializers.IntegerField(min_value=0, max_value=MAX_POSITION, required=False)
 
 
-def product_json(product: Mapping, zone: datetime.tzinfo | None = None) -> dict:
+def product_json(
+    product: Mapping, variants: list[Mapping], zone: datetime.tzinfo | None = None
+) -> dict:
     """A product as the API renders it everywhere (list, detail and every write's response):
-    `ProductSerializer`'s shape, built from a `catalog.selectors` row; times in `zone` (a page
-    looks the current time zone up once) or the current time zone."""
+    `ProductSerializer`'s shape, built from a `catalog.selectors` row and its variant rows by
+    position; times in `zone` (a page looks the current time zone up once) or the current time
+    zone. Its `thumbnail` is the caller's to add."""
     category_id = product["category_id"]
+    stock = sum(variant["stock"] for variant in variants)
     return {
         "id": product["id"],
         "sku": product["sku"],
@@ -162,22 +224,27 @@ def product_json(product: Mapping, zone: datetime.tzinfo | None = None) -> dict:
         },
         "price": format_money(product["price"]),
         "currency": shop_currency(),
-        "stock": product["stock"],
-        "in_stock": product["stock"] > 0,
+        "stock": stock,
+        "in_stock": stock > 0,
         "is_active": product["is_active"],
         "created_at": iso_datetime(product["created_at"], zone),
         "updated_at": iso_datetime(product["updated_at"], zone),
+        "variants": [variant_json(variant) for variant in variants],
     }
 
 
 def product_detail_json(
-    product: Mapping, images: list[Mapping], zone: datetime.tzinfo | None = None
+    product: Mapping,
+    variants: list[Mapping],
+    images: list[Mapping],
+    zone: datetime.tzinfo | None = None,
 ) -> dict:
     """A product as its detail (and every product event) shows it: `product_json` with its
-    `images` rows by position and the first of them as `thumbnail`."""
+    `options`, its `images` rows by position and the first of them as `thumbnail`."""
     return {
-        **product_json(product, zone),
+        **product_json(product, variants, zone),
         "thumbnail": image_json(images[0]) if images else None,
+        "options": product_options(variants),
         "images": [image_json(image) for image in images],
     }
 
@@ -227,6 +294,43 @@ class CategoryWriteSerializer(StrictSerializer):
     )
 
 
+class OptionsField(serializers.DictField):
+    """A variant's options: an object of up to 3 option names to values, strings of 1 to 50
+    characters (checked again by `catalog.services.clean_options`)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            child=StrictCharField(max_length=MAX_OPTION_LENGTH),
+            help_text='Up to 3 option names to values: `{"size": "M", "colour": "red"}`.',
+            **kwargs,
+        )
+
+    def to_internal_value(self, data):
+        options = super().to_internal_value(data)
+        if len(options) > MAX_OPTIONS:
+            raise serializers.ValidationError(f"At most {MAX_OPTIONS} options.")
+        for name in options:
+            if not name.strip() or len(name) > MAX_OPTION_LENGTH:
+                raise serializers.ValidationError(
+                    f"Option names are 1 to {MAX_OPTION_LENGTH} characters."
+                )
+        return options
+
+
+class ProductVariantWriteSerializer(StrictSerializer):
+    sku = StrictCharField(max_length=64)
+    options = OptionsField()
+    price = MoneyField(min_value=MIN_PRICE)
+    stock = StrictIntegerField(min_value=0, max_value=MAX_STOCK, required=False)
+    name = StrictCharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text='Made from the option values (`"M / red"`) when left out or blank.',
+    )
+    position = StrictIntegerField(min_value=0, max_value=MAX_POSITION, required=False)
+
+
 class ProductWriteSerializer(StrictSerializer):
     sku = StrictCharField(max_length=64)
     name = StrictCharField(max_length=200)
@@ -243,3 +347,11 @@ class ProductWriteSerializer(StrictSerializer):
     price = MoneyField(min_value=MIN_PRICE)
     stock = StrictIntegerField(min_value=0, max_value=MAX_STOCK, required=False)
     is_active = StrictBooleanField(required=False)
+
+    def __init__(self, *args, several_variants: bool = False, **kwargs):
+        """`several_variants`: the product written has several variants, so a replacement
+        (PUT) need not give `sku` and `price`, which are its variants' own (giving them is
+        400 `product_has_variants`)."""
+        super().__init__(*args, **kwargs)
+        if several_variants:
+            self.fields["sku"].required = self.fields["price"].required = False

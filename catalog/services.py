@@ -9,7 +9,7 @@ import itertools
 import logging
 import re
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import IO, Any
 
@@ -22,109 +22,195 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from catalog import images, selectors
-from catalog.cache import catalog_changed
-from catalog.dtos import ProductSnapshot, Shortage
+from catalog.cache import catalog_changed, stock_changed
+from catalog.dtos import ProductSnapshot, Shortage, StockLine, VariantSnapshot
 from catalog.exceptions import (
     CategoryHasChildren,
     CategoryNotFound,
+    DuplicateOptions,
     DuplicateValue,
     InvalidStockLines,
     InvalidValue,
+    LastVariant,
+    ProductHasVariants,
     ProductImageNotFound,
     ProductNotFound,
     ReservationFailed,
+    VariantNotFound,
+    VariantRequired,
 )
-from catalog.models import MAX_STOCK, MIN_PRICE, Category, Product, ProductImage
+from catalog.models import (
+    MAX_OPTION_LENGTH,
+    MAX_OPTIONS,
+    MAX_STOCK,
+    MIN_PRICE,
+    Category,
+    Product,
+    ProductImage,
+    ProductVariant,
+)
 from catalog.serializers import product_detail_json
 from kernel.db import execute
 from kernel.dtos import from_fields
 from kernel.money import CENT, DECIMAL_PLACES, MAX_DIGITS, shop_currency
 from kernel.outbox import record_event
 
-StockLines = Iterable[tuple[int, int]]
 logger = logging.getLogger(__name__)
 
 
-def _snapshot(product: Product, *, stock: int | None = None) -> ProductSnapshot:
-    return from_fields(
-        ProductSnapshot,
-        product,
+def get_products(*, ids: Iterable[int]) -> dict[int, ProductSnapshot]:
+    """Snapshots of the products with these ids that exist (active or not), by id; a product's
+    stock is its variants' together (two queries)."""
+    products = Product.objects.filter(id__in=set(ids))
+    variants: dict[int, list[tuple[int, int]]] = {}
+    rows = ProductVariant.objects.filter(product__in=products).order_by("position", "id")
+    for product_id, variant_id, stock in rows.values_list("product_id", "id", "stock"):
+        variants.setdefault(product_id, []).append((variant_id, stock))
+    return {
+        product.id: from_fields(
+            ProductSnapshot,
+            product,
+            currency=shop_currency(),
+            stock=sum(stock for _, stock in variants.get(product.id, [])),
+            variant_ids=tuple(variant_id for variant_id, _ in variants.get(product.id, [])),
+        )
+        for product in products
+    }
+
+
+def get_variants(*, ids: Iterable[int]) -> dict[int, VariantSnapshot]:
+    """Snapshots of the variants with these ids that exist (their products active or not), by
+    id (one query)."""
+    variants = ProductVariant.objects.filter(id__in=set(ids)).select_related("product")
+    return {variant.id: _variant_snapshot(variant) for variant in variants}
+
+
+def _variant_snapshot(variant: ProductVariant, *, stock: int | None = None) -> VariantSnapshot:
+    return VariantSnapshot(
+        id=variant.id,
+        product_id=variant.product_id,
+        sku=variant.sku,
+        name=variant.name,
+        product_name=variant.product.name,
+        price=variant.price,
         currency=shop_currency(),
-        stock=product.stock if stock is None else stock,
+        stock=variant.stock if stock is None else stock,
+        is_active=variant.product.is_active,
     )
 
 
-def _quantities(lines: StockLines) -> dict[int, int]:
-    """`{product_id: quantity}`, refusing repeated products and quantities below 1."""
-    quantities: dict[int, int] = {}
-    for product_id, quantity in lines:
-        if product_id in quantities or quantity < 1:
-            raise InvalidStockLines()
-        quantities[product_id] = quantity
-    return quantities
-
-
-def get_products(*, ids: Iterable[int]) -> dict[int, ProductSnapshot]:
-    """Snapshots of the products with these ids that exist (active or not), by id."""
-    return {product.id: _snapshot(product) for product in Product.objects.filter(id__in=set(ids))}
-
-
 @transaction.atomic
-def reserve_stock(*, lines: StockLines) -> list[ProductSnapshot]:
-    """Take `(product_id, quantity)` units out of stock, all lines or none.
+def reserve_stock(*, lines: Sequence[StockLine]) -> list[VariantSnapshot]:
+    """Take each line's units out of its variant's stock, all lines or none.
 
-    The rows are locked in id order, so two callers reserving the same products in different
-    orders queue instead of deadlocking. Raises `ReservationFailed` naming every unknown,
-    inactive or short product. Returns the snapshots (stock after reservation) in line order.
+    A line names its variant, or a product with exactly one variant (else `VariantRequired`).
+    The variants' rows are locked in id order, so two callers reserving the same variants in
+    different orders queue instead of deadlocking; their products are read, not locked (a
+    reservation never waits on a staff write to a product). Raises `ReservationFailed` naming
+    every unknown or inactive product and unknown variant, and every variant short of stock.
+    Returns the snapshots (stock after reservation) in line order.
     """
-    quantities = _quantities(lines)
-    catalog_changed()
-    products = {
-        product.id: product
-        for product in Product.objects.select_for_update().filter(id__in=quantities).order_by("id")
+    variant_ids, unknown_products = _variant_ids(lines)
+    quantities = _quantities(zip(variant_ids, (line.quantity for line in lines), strict=True))
+    stock_changed()
+    variants = {
+        variant.id: variant
+        for variant in ProductVariant.objects.select_for_update(of=("self",))
+        .select_related("product")
+        .filter(id__in=[variant_id for variant_id in quantities if variant_id is not None])
+        .order_by("id")
     }
-    unavailable = [
-        product_id
-        for product_id in quantities
-        if product_id not in products or not products[product_id].is_active
+    unknown_variants = [
+        line.variant_id
+        for line, variant_id in zip(lines, variant_ids, strict=True)
+        if line.variant_id is not None and variant_id not in variants
+    ]
+    inactive = [
+        variant.product_id for variant in variants.values() if not variant.product.is_active
     ]
     shortages = [
-        Shortage(product_id=product.id, requested=quantities[product.id], available=product.stock)
-        for product in products.values()
-        if product.is_active and product.stock < quantities[product.id]
+        Shortage(
+            product_id=variant.product_id,
+            variant_id=variant.id,
+            requested=quantities[variant.id],
+            available=variant.stock,
+        )
+        for variant in variants.values()
+        if variant.product.is_active and variant.stock < quantities[variant.id]
     ]
-    if unavailable or shortages:
-        raise ReservationFailed(unavailable=unavailable, shortages=shortages)
-
+    if unknown_products or unknown_variants or inactive or shortages:
+        raise ReservationFailed(
+            unavailable=[*unknown_products, *inactive],
+            unavailable_variants=unknown_variants,
+            shortages=shortages,
+        )
     snapshots = [
-        _snapshot(products[product_id], stock=products[product_id].stock - quantity)
-        for product_id, quantity in quantities.items()
+        _variant_snapshot(variants[variant_id], stock=variants[variant_id].stock - quantity)
+        for variant_id, quantity in quantities.items()
     ]
-    _adjust_stock(products.values(), {pid: -quantity for pid, quantity in quantities.items()})
+    _adjust_stock(list(variants), {vid: -quantity for vid, quantity in quantities.items()})
     return snapshots
 
 
+def _variant_ids(lines: Sequence[StockLine]) -> tuple[list[int | None], list[int]]:
+    """Each line's variant id (None for an unknown product), and the unknown products' ids.
+
+    A line that names a product takes its one variant (one query for all such lines); a product
+    with several is `VariantRequired`.
+    """
+    for line in lines:
+        if (line.variant_id is None) == (line.product_id is None):
+            raise InvalidStockLines("Each line names a variant or a product, not both.")
+    by_product: dict[int, list[int]] = {}
+    product_ids = {line.product_id for line in lines if line.variant_id is None}
+    if product_ids:
+        rows = ProductVariant.objects.filter(product_id__in=product_ids).order_by("id")
+        for product_id, variant_id in rows.values_list("product_id", "id"):
+            by_product.setdefault(product_id, []).append(variant_id)
+    several = [product_id for product_id, ids in by_product.items() if len(ids) > 1]
+    if several:
+        raise VariantRequired(product_ids=several)
+    unknown = sorted(product_ids - by_product.keys())
+    return [
+        line.variant_id
+        if line.variant_id is not None
+        else by_product.get(line.product_id, [None])[0]
+        for line in lines
+    ], unknown
+
+
+def _quantities(lines: Iterable[tuple[int | None, int]]) -> dict[int | None, int]:
+    """`{variant_id: quantity}`, refusing repeated variants and quantities below 1 (unknown
+    products' lines, None, are left to `ReservationFailed`)."""
+    quantities: dict[int | None, int] = {}
+    for variant_id, quantity in lines:
+        if quantity < 1 or (variant_id is not None and variant_id in quantities):
+            raise InvalidStockLines()
+        if variant_id is not None:
+            quantities[variant_id] = quantity
+    return quantities
+
+
 @transaction.atomic
-def release_stock(*, lines: StockLines) -> None:
-    """Put `(product_id, quantity)` units back in stock; products deleted since are skipped."""
+def release_stock(*, lines: Iterable[tuple[int, int]]) -> None:
+    """Put `(variant_id, quantity)` units back in stock; variants deleted since are skipped."""
     quantities = _quantities(lines)
-    catalog_changed()
-    products = Product.objects.select_for_update().filter(id__in=quantities).order_by("id")
-    _adjust_stock(products.only("id"), quantities)
+    stock_changed()
+    variants = ProductVariant.objects.select_for_update().filter(id__in=quantities).order_by("id")
+    _adjust_stock(list(variants.values_list("id", flat=True)), quantities)
 
 
-def _adjust_stock(products: Iterable[Product], deltas: dict[int, int]) -> None:
-    """One UPDATE for every row, relative to the locked row's current stock.
+def _adjust_stock(ids: list[int], deltas: Mapping[int, int]) -> None:
+    """One UPDATE for every variant row, relative to the locked row's current stock.
 
     Written out in SQL from the model's column names and run by `kernel.db.execute`:
     `bulk_update`'s CASE expressions cost about 3 ms of CPU to build for an order of three
     lines, twice what the rest of `reserve_stock` costs (docs/PERFORMANCE.md).
     """
-    ids = [product.id for product in products]
     if not ids:
         return
     stock = _column("stock")
-    table = connection.ops.quote_name(Product._meta.db_table)
+    table = connection.ops.quote_name(ProductVariant._meta.db_table)
     pk, updated_at = _column("id"), _column("updated_at")
     cases = " ".join(["WHEN %s THEN %s"] * len(ids))
     placeholders = ", ".join(["%s"] * len(ids))
@@ -138,7 +224,7 @@ def _adjust_stock(products: Iterable[Product], deltas: dict[int, int]) -> None:
 
 
 def _column(field: str) -> str:
-    return connection.ops.quote_name(Product._meta.get_field(field).column)
+    return connection.ops.quote_name(ProductVariant._meta.get_field(field).column)
 
 
 # Categories and products: the writes behind the staff API and the admin.
@@ -263,7 +349,8 @@ def create_product(
     stock: int = 0,
     is_active: bool = True,
 ) -> Product:
-    """Create a product; without a slug, a unique one is made from the name."""
+    """Create a product with one variant, which takes `sku`, `price` and `stock` and no options;
+    without a slug, a unique one is made from the name."""
     catalog_changed()
     product = Product(
         sku=sku,
@@ -272,35 +359,204 @@ def create_product(
         description=description,
         category=category,
         price=price,
-        stock=stock,
         is_active=is_active,
     )
-    _check_product_values(product)
+    variant = ProductVariant(sku=sku, price=price, stock=stock, options={})
+    _check_variant_values(variant)
+    _check_sku_free(variant)
     _lock_category(category)
     _save_product(product, auto_slug=not slug)
-    _record_product_events("product.created", [_instance_row(product)], images={product.pk: []})
+    variant.product = product
+    _save(variant)
+    _record_product_events("product.created", selectors.product_rows_by_id(ids=[product.pk]))
     return product
+
+
+VARIANT_SUMMARY_FIELDS = frozenset({"sku", "price", "stock"})
 
 
 @transaction.atomic
 def update_product(*, product: Product, data: Mapping[str, Any]) -> Product:
     """Change the given fields only, so a concurrent stock reservation is never overwritten.
 
-    A blank slug is made afresh from the (new) name. Raises `ProductNotFound` if the product
-    was deleted meanwhile.
+    `sku`, `price` and `stock` are its variant's: written to it if it has one, refused
+    (`ProductHasVariants`) if it has several. A blank slug is made afresh from the (new) name.
+    Raises `ProductNotFound` if the product was deleted meanwhile.
     """
     if not Product.objects.select_for_update().filter(pk=product.pk).exists():
         raise ProductNotFound()
     catalog_changed()
-    changed = _apply(product, data, allowed=PRODUCT_FIELDS)
-    _check_product_values(product)
+    data = dict(data)
+    variant_data = {field: data.pop(field) for field in VARIANT_SUMMARY_FIELDS & data.keys()}
+    if variant_data:
+        variants = list(ProductVariant.objects.filter(product_id=product.pk)[:2])
+        if len(variants) > 1:
+            field = sorted(variant_data)[0]
+            raise ProductHasVariants(
+                field,
+                "This product has several variants: write each variant's sku, price and "
+                "stock through its own endpoint.",
+            )
+        _write_variant(variants[0], variant_data)
+    changed = _apply(product, data, allowed=PRODUCT_FIELDS - VARIANT_SUMMARY_FIELDS)
     if "category" in changed:
         _lock_category(product.category)
     auto_slug = "slug" in changed and not product.slug
     _save_product(product, auto_slug=auto_slug, update_fields=[*changed, "updated_at"])
+    if variant_data:
+        _refresh_summary(product)
     # Read back: the fields not changed here may be older in `product` than in its row.
     _record_product_events("product.updated", selectors.product_rows_by_id(ids=[product.pk]))
     return product
+
+
+# Variants: each write locks its product's row first, so that the checks across a product's
+# variants (options, the last one) and its summary (`_refresh_summary`) see every other write to
+# them. Reservations lock variant rows only and never wait on a product's row.
+
+VARIANT_FIELDS = frozenset({"sku", "name", "options", "price", "stock", "position"})
+
+
+@transaction.atomic
+def create_variant(
+    *,
+    product: Product,
+    sku: str,
+    price: Decimal,
+    options: Mapping[str, str],
+    stock: int = 0,
+    name: str = "",
+    position: int | None = None,
+) -> ProductVariant:
+    """Add a variant to `product`, last unless `position` says otherwise.
+
+    Its option names must be those of the product's other variants, its values not all those
+    of another (`DuplicateOptions`); without a name, it is made from the values (`"M / red"`).
+    """
+    _lock_product(product)
+    catalog_changed()
+    if position is None:
+        last = (
+            ProductVariant.objects.filter(product_id=product.pk)
+            .order_by("-position")
+            .values_list("position", flat=True)
+            .first()
+        )
+        position = 0 if last is None else last + 1
+    variant = ProductVariant(product=product, position=position)
+    _write_variant(
+        variant, {"sku": sku, "price": price, "options": options, "stock": stock, "name": name}
+    )
+    _refresh_summary(product)
+    _report_product(product.pk)
+    return variant
+
+
+@transaction.atomic
+def update_variant(*, variant: ProductVariant, data: Mapping[str, Any]) -> ProductVariant:
+    """Change the given fields of a variant; `VariantNotFound` if it was deleted meanwhile."""
+    _lock_product(variant.product)
+    if not ProductVariant.objects.filter(pk=variant.pk).exists():
+        raise VariantNotFound()
+    catalog_changed()
+    _write_variant(variant, data)
+    _refresh_summary(variant.product)
+    _report_product(variant.product_id)
+    return variant
+
+
+@transaction.atomic
+def delete_variant(*, variant: ProductVariant) -> None:
+    """Delete a variant; a product's last one stays (`LastVariant`, a 409). Orders keep their
+    own copies of its sku, name and price."""
+    _lock_product(variant.product)
+    catalog_changed()
+    siblings = ProductVariant.objects.filter(product_id=variant.product_id)
+    if not siblings.filter(pk=variant.pk).exists():
+        raise VariantNotFound()
+    if siblings.count() == 1:
+        raise LastVariant()
+    siblings.filter(pk=variant.pk).delete()
+    _refresh_summary(variant.product)
+    _report_product(variant.product_id)
+
+
+def _lock_product(product: Product) -> None:
+    if not Product.objects.select_for_update().filter(pk=product.pk).exists():
+        raise ProductNotFound()
+
+
+def _write_variant(variant: ProductVariant, data: Mapping[str, Any]) -> None:
+    """Apply `data` to `variant` and save it, after checking its values, its sku and its options
+    against the product's other variants (whose product the caller has locked)."""
+    changed = _apply(variant, data, allowed=VARIANT_FIELDS)
+    if "options" in changed:
+        variant.options = clean_options(variant.options)
+        _check_options(variant)
+    if "name" in changed or "options" in changed:
+        variant.name = (variant.name or "").strip() or variant_name(variant.options)
+    _check_variant_values(variant)
+    if "sku" in changed:
+        _check_sku_free(variant)
+    _save(variant, update_fields=None if variant.pk is None else [*changed, "name", "updated_at"])
+
+
+def clean_options(options: Any) -> dict[str, str]:
+    """`options` as stored: up to `MAX_OPTIONS` names to values, each a non-blank string of at
+    most `MAX_OPTION_LENGTH` characters, stripped; else `InvalidValue`."""
+    if not isinstance(options, Mapping):
+        raise InvalidValue("options", "Must be an object of option names to values.")
+    if len(options) > MAX_OPTIONS:
+        raise InvalidValue("options", f"At most {MAX_OPTIONS} options.")
+    cleaned: dict[str, str] = {}
+    for name, value in options.items():
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise InvalidValue("options", "Option names and values must be strings.")
+        name, value = name.strip(), value.strip()
+        if not name or not value:
+            raise InvalidValue("options", "Option names and values may not be blank.")
+        if len(name) > MAX_OPTION_LENGTH or len(value) > MAX_OPTION_LENGTH:
+            raise InvalidValue(
+                "options", f"Option names and values are at most {MAX_OPTION_LENGTH} characters."
+            )
+        if name in cleaned:
+            raise InvalidValue("options", f"Option {name!r} is given twice.")
+        cleaned[name] = value
+    return cleaned
+
+
+def variant_name(options: Mapping[str, str]) -> str:
+    """A variant's name made from its option values: `"M / red"`."""
+    return " / ".join(options.values())
+
+
+def _check_options(variant: ProductVariant) -> None:
+    others = ProductVariant.objects.filter(product_id=variant.product_id).exclude(pk=variant.pk)
+    other_options = list(others.values_list("options", flat=True))
+    if not other_options:
+        return
+    names = set(other_options[0])
+    if set(variant.options) != names:
+        expected = ", ".join(sorted(names)) or "none"
+        raise InvalidValue(
+            "options", f"Every variant of this product has the same options: {expected}."
+        )
+    if variant.options in other_options:
+        raise DuplicateOptions("options", "Another variant of this product has these options.")
+
+
+def _refresh_summary(product: Product) -> None:
+    """Keep the product's `sku` (its first variant's) and `price` (the lowest) true to its
+    variants, after a write to them."""
+    variants = ProductVariant.objects.filter(product_id=product.pk).order_by("position", "id")
+    first = variants.values("sku").first()
+    lowest = variants.order_by("price").values_list("price", flat=True).first()
+    if first is None or lowest is None:
+        return
+    product.sku, product.price = first["sku"], lowest
+    Product.objects.filter(pk=product.pk).update(
+        sku=product.sku, price=product.price, updated_at=timezone.now()
+    )
 
 
 @transaction.atomic
@@ -330,8 +586,9 @@ def get_or_create_category(
 
 @transaction.atomic
 def get_or_create_product(*, sku: str, **fields: Any) -> tuple[Product, bool]:
-    """The product with this SKU, created from `fields` if there is none; never changed."""
-    product = Product.objects.filter(sku=sku).first()
+    """The product with a variant of this SKU, created from `fields` if there is none; never
+    changed."""
+    product = Product.objects.filter(variants__sku=sku).first()
     if product is not None:
         return product, False
     return create_product(sku=sku, **fields), True
@@ -481,29 +738,14 @@ def _delete_files_on_commit(names: list[str]) -> None:
         transaction.on_commit(delete)
 
 
-def _instance_row(product: Product) -> dict:
-    """A product just written, as the row `catalog.selectors` would read (no query)."""
-    category = product.category
-    return {
-        **{
-            field: getattr(product, field)
-            for field in selectors.PRODUCT_FIELDS
-            if "__" not in field
-        },
-        "category__name": None if category is None else category.name,
-        "category__slug": None if category is None else category.slug,
-    }
-
-
-def _record_product_events(
-    type: str, rows: list[dict], *, images: dict[int, list[dict]] | None = None
-) -> None:
+def _record_product_events(type: str, rows: list[dict]) -> None:
     """Record `type` for each product row in the caller's transaction, its data the product as
-    its detail shows it; their `images` are read in one query unless given."""
-    if images is None:
-        images = selectors.images_by_product(product_ids=[row["id"] for row in rows])
+    its detail shows it; their images and variants are read in one query each."""
+    product_ids = [row["id"] for row in rows]
+    images = selectors.images_by_product(product_ids=product_ids)
+    variants = selectors.variants_by_product(product_ids=product_ids)
     for row in rows:
-        data = product_detail_json(row, images[row["id"]], zone=datetime.UTC)
+        data = product_detail_json(row, variants[row["id"]], images[row["id"]], zone=datetime.UTC)
         record_event(type=type, data=data)
 
 
@@ -538,16 +780,21 @@ def _check_category_slug_free(category: Category) -> None:
         raise DuplicateValue("slug", "A category with this slug already exists.")
 
 
-def _check_product_values(product: Product) -> None:
-    price = product.price
+def _check_variant_values(variant: ProductVariant) -> None:
+    price = variant.price
     if not isinstance(price, Decimal) or not price.is_finite() or price < MIN_PRICE:
         raise InvalidValue("price", "The price must be greater than zero.")
     if price != price.quantize(CENT):
         raise InvalidValue("price", "The price may have at most 2 decimal places.")
     if price >= Decimal(10) ** (MAX_DIGITS - DECIMAL_PLACES):
         raise InvalidValue("price", "The price is too large.")
-    if not 0 <= product.stock <= MAX_STOCK:
+    if not isinstance(variant.stock, int) or not 0 <= variant.stock <= MAX_STOCK:
         raise InvalidValue("stock", f"The stock must be between 0 and {MAX_STOCK}.")
+
+
+def _check_sku_free(variant: ProductVariant) -> None:
+    if _taken(ProductVariant, exclude_pk=variant.pk, sku=variant.sku):
+        raise DuplicateValue("sku", "A product with this SKU already exists.")
 
 
 def _lock_category(category: Category | None) -> None:
@@ -570,8 +817,6 @@ def _save_product(
     The checks give the usual answer; the unique constraints (`_save`) catch the race in which
     another request takes the same value between the check and the write.
     """
-    if _taken(Product, exclude_pk=product.pk, sku=product.sku):
-        raise DuplicateValue("sku", "A product with this SKU already exists.")
     if not auto_slug and _taken(Product, exclude_pk=product.pk, slug=product.slug):
         raise DuplicateValue("slug", "A product with this slug already exists.")
     for attempt in range(1, _AUTO_SLUG_ATTEMPTS + 1):
@@ -608,10 +853,11 @@ def _save(instance: Model, *, update_fields: list[str] | None = None) -> None:
         raise _field_error(error) from error
 
 
-_UNIQUE_FIELD = re.compile(r"catalog_(product|category)[._](sku|slug)(?![a-z0-9])")
+_UNIQUE_FIELD = re.compile(r"catalog_(product|category|productvariant)[._](sku|slug)(?![a-z0-9])")
 _CHECKS = {
     "catalog_product_price_positive": ("price", "The price must be greater than zero."),
-    "catalog_product_stock_not_negative": ("stock", "The stock cannot be negative."),
+    "catalog_variant_price_positive": ("price", "The price must be greater than zero."),
+    "catalog_variant_stock_not_negative": ("stock", "The stock cannot be negative."),
 }
 
 
@@ -629,6 +875,7 @@ def _field_error(error: IntegrityError) -> Exception:
     match = _UNIQUE_FIELD.search(violated)
     if match:
         model, field = match.groups()
+        model = "product" if model == "productvariant" else model
         label = "SKU" if field == "sku" else field
         return DuplicateValue(field, f"A {model} with this {label} already exists.")
     return error

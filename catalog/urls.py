@@ -2,6 +2,7 @@ from catalog.apis import (
     CategoryViewSet,
     ProductImageUploadViewSet,
     ProductImageViewSet,
+    ProductVariantViewSet,
     ProductViewSet,
 )
 from kernel.api.routers import Router
@@ -14,5 +15,6 @@ router.register("products", ProductViewSet, basename="product")
 IMAGES = "products/<id:id>/images"
 router.register(IMAGES, ProductImageUploadViewSet, basename="product-image-upload")
 router.register(IMAGES, ProductImageViewSet, basename="product-image")
+router.register("products/<id:id>/variants", ProductVariantViewSet, basename="product-variant")
 
 urlpatterns = router.urls

@@ -83,7 +83,16 @@ class _ReadOnlyInline(admin.TabularInline):
 
 class OrderLineInline(_ReadOnlyInline):
     model = OrderLine
-    fields = readonly_fields = ["product_id", "sku", "name", "unit_price", "quantity", "line_total"]
+    fields = readonly_fields = [
+        "product_id",
+        "variant_id",
+        "sku",
+        "name",
+        "variant_name",
+        "unit_price",
+        "quantity",
+        "line_total",
+    ]
 
 
 class OrderEventInline(_ReadOnlyInline):

@@ -28,12 +28,14 @@ from orders.serializers import (
     OrderListParamsSerializer,
     OrderSerializer,
     OrderShipSerializer,
+    order_items,
     order_json,
 )
 
 
 class ShortageSerializer(serializers.Serializer):
     product_id = serializers.IntegerField()
+    variant_id = serializers.IntegerField()
     requested = serializers.IntegerField()
     available = serializers.IntegerField()
 
@@ -44,7 +46,18 @@ class ReservationErrorSerializer(ErrorSerializer):
     unavailable_product_ids = serializers.ListField(
         child=serializers.IntegerField(), help_text="Unknown or inactive products."
     )
-    shortages = ShortageSerializer(many=True, help_text="Products short of stock.")
+    unavailable_variant_ids = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Unknown variants."
+    )
+    shortages = ShortageSerializer(many=True, help_text="Variants short of stock.")
+
+
+class VariantRequiredErrorSerializer(ErrorSerializer):
+    """`variant_required`: an item named a product that has several variants."""
+
+    product_ids = serializers.ListField(
+        child=serializers.IntegerField(), help_text="The products to name a variant of."
+    )
 
 
 class InvalidTransitionErrorSerializer(ErrorSerializer):
@@ -73,14 +86,20 @@ _INVALID_TRANSITION = {
 _PLACEMENT_ERRORS = {
     **error_responses(401, 429),
     400: error_response(
-        any_of(ReservationErrorSerializer, ErrorSerializer, ValidationErrorSerializer),
-        'Validation error (`{"field": ["message", ...]}`), a malformed `Idempotency-Key`, or '
-        "`product_unavailable` naming the unknown or inactive products "
-        "(`unavailable_product_ids`).",
+        any_of(
+            ReservationErrorSerializer,
+            VariantRequiredErrorSerializer,
+            ErrorSerializer,
+            ValidationErrorSerializer,
+        ),
+        'Validation error (`{"field": ["message", ...]}`), a malformed `Idempotency-Key`, '
+        "`product_unavailable` naming the unknown or inactive products and unknown variants "
+        "(`unavailable_product_ids`, `unavailable_variant_ids`), or `variant_required` naming "
+        "the products ordered by `product_id` that have several variants (`product_ids`).",
     ),
     409: error_response(
         any_of(ReservationErrorSerializer, ErrorSerializer),
-        "`insufficient_stock` naming the products short (`shortages`), or "
+        "`insufficient_stock` naming the variants short (`shortages`), or "
         "`idempotency_key_in_progress`.",
     ),
     422: error_response(
@@ -158,7 +177,7 @@ class OrderViewSet(GenericViewSet):
         data = validated(OrderCreateSerializer, request.data)
         placed = services.place_order(
             customer_id=request.user.pk,
-            items=[(item["product_id"], item["quantity"]) for item in data["items"]],
+            items=order_items(data["items"]),
             shipping_address=data.get("shipping_address"),
         )
         return self._order_response(placed.id, status_code=status.HTTP_201_CREATED)

@@ -5,6 +5,16 @@ from decimal import Decimal
 
 
 @dataclass(frozen=True, slots=True)
+class OrderItem:
+    """What a customer orders: units of a variant (`variant_id`), or of a product that has
+    exactly one variant (`product_id`); one of the two, never both."""
+
+    quantity: int
+    variant_id: int | None = None
+    product_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class PaymentDue:
     """What a customer owes on an order: the only source of a payment's amount."""
 

@@ -1,6 +1,7 @@
 """Orders, their lines and their tracking history.
 
-A line refers to its product by id only and copies what the customer saw (SKU, name, price):
+A line refers to its product and variant by id only and copies what the customer saw (SKU,
+names, price):
 an order must not change when the catalog does, and no foreign key crosses into the catalog.
 """
 
@@ -107,8 +108,10 @@ class Order(models.Model):
 class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     product_id = models.PositiveBigIntegerField(db_index=True)
+    variant_id = models.PositiveBigIntegerField(db_index=True)
     sku = models.CharField("SKU", max_length=64)
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, help_text="The product's name.")
+    variant_name = models.CharField(max_length=200, blank=True)
     unit_price = _money_field("unit price")
     quantity = models.PositiveIntegerField()
     line_total = _money_field("line total")
@@ -117,7 +120,7 @@ class OrderLine(models.Model):
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["order", "product_id"], name="orders_orderline_one_line_per_product"
+                fields=["order", "variant_id"], name="orders_orderline_one_line_per_variant"
             ),
             models.CheckConstraint(
                 condition=Q(quantity__gte=1), name="orders_orderline_quantity_at_least_one"

@@ -38,7 +38,16 @@ ORDER_FIELDS = (
     "created_at",
     "updated_at",
 )
-LINE_FIELDS = ("product_id", "sku", "name", "unit_price", "quantity", "line_total")
+LINE_FIELDS = (
+    "product_id",
+    "variant_id",
+    "sku",
+    "name",
+    "variant_name",
+    "unit_price",
+    "quantity",
+    "line_total",
+)
 EVENT_FIELDS = ("status", "note", "created_at")
 
 # Each read is an ORM query compiled once (`kernel.db.CompiledQuery`) and run with new values:

@@ -22,12 +22,37 @@ from kernel.api.serializers import (
 )
 from kernel.money import format_money
 from orders import services
+from orders.dtos import OrderItem
 from orders.models import CancellationReason, Order, OrderEvent, OrderLine, OrderStatus
 
 
 class OrderItemInputSerializer(StrictSerializer):
-    product_id = IdField()
+    """One item: a variant, or a product that has exactly one variant (else 400
+    `variant_required`)."""
+
+    variant_id = IdField(required=False, help_text="The variant to order.")
+    product_id = IdField(
+        required=False,
+        help_text="Instead of `variant_id`, for a product that has exactly one variant.",
+    )
     quantity = StrictIntegerField(min_value=1, max_value=services.MAX_QUANTITY)
+
+    def validate(self, attrs: dict) -> dict:
+        if ("variant_id" in attrs) == ("product_id" in attrs):
+            raise serializers.ValidationError("Give a variant_id or a product_id, not both.")
+        return attrs
+
+
+def order_items(items: Iterable[Mapping]) -> list[OrderItem]:
+    """`OrderItemInputSerializer`'s validated items as the service takes them."""
+    return [
+        OrderItem(
+            quantity=item["quantity"],
+            variant_id=item.get("variant_id"),
+            product_id=item.get("product_id"),
+        )
+        for item in items
+    ]
 
 
 class OrderCreateSerializer(StrictSerializer):
@@ -39,12 +64,14 @@ class OrderCreateSerializer(StrictSerializer):
     )
 
     def validate_items(self, items: list[dict]) -> list[dict]:
-        product_ids = [item["product_id"] for item in items]
-        repeated = sorted({pid for pid in product_ids if product_ids.count(pid) > 1})
-        if repeated:
-            raise serializers.ValidationError(
-                "Each product may appear once; repeated: " + ", ".join(map(str, repeated)) + "."
-            )
+        for kind in ("variant_id", "product_id"):
+            ids = [item[kind] for item in items if kind in item]
+            repeated = sorted({value for value in ids if ids.count(value) > 1})
+            if repeated:
+                noun = kind.removesuffix("_id")
+                raise serializers.ValidationError(
+                    f"Each {noun} may appear once; repeated: " + ", ".join(map(str, repeated)) + "."
+                )
         if sum(item["quantity"] for item in items) > services.MAX_UNITS:
             raise serializers.ValidationError(
                 f"An order may have at most {services.MAX_UNITS} units in all."
@@ -67,7 +94,16 @@ class OrderShipSerializer(StrictSerializer):
 class OrderItemSerializer(serializers.ModelSerializer):
     class Meta:
         model = OrderLine
-        fields = ["product_id", "sku", "name", "unit_price", "quantity", "line_total"]
+        fields = [
+            "product_id",
+            "variant_id",
+            "sku",
+            "name",
+            "variant_name",
+            "unit_price",
+            "quantity",
+            "line_total",
+        ]
         read_only_fields = fields
 
 
@@ -154,8 +190,10 @@ def order_json(
         "items": [
             {
                 "product_id": line["product_id"],
+                "variant_id": line["variant_id"],
                 "sku": line["sku"],
                 "name": line["name"],
+                "variant_name": line["variant_name"],
                 "unit_price": format_money(line["unit_price"]),
                 "quantity": line["quantity"],
                 "line_total": format_money(line["line_total"]),

@@ -19,13 +19,14 @@ from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
 from catalog import services as catalog
+from catalog.dtos import StockLine
 from kernel import address
 from kernel.dtos import from_fields
 from kernel.ids import is_id
 from kernel.money import CENT, DECIMAL_PLACES, MAX_DIGITS, quantize, shop_currency
 from kernel.outbox import record_event
 from orders import numbers, selectors
-from orders.dtos import OrderSummary, PaymentDue
+from orders.dtos import OrderItem, OrderSummary, PaymentDue
 from orders.events import order_cancelled
 from orders.exceptions import (
     InvalidOrder,
@@ -76,27 +77,34 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _validated_items(items: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+def _validated_items(items: Sequence[OrderItem]) -> list[OrderItem]:
     lines = list(items)
     if not lines:
         raise InvalidOrder("items", "An order needs at least one item.")
     if len(lines) > MAX_LINES:
         raise InvalidOrder("items", f"An order may have at most {MAX_LINES} items.")
-    seen: set[int] = set()
+    seen: set[tuple[str, int]] = set()
     for line in lines:
-        if not isinstance(line, tuple | list) or len(line) != 2:
-            raise InvalidOrder("items", "Each item is a (product_id, quantity) pair.")
-        product_id, quantity = line
-        if not is_id(product_id):
-            raise InvalidOrder("items", f"Invalid product id: {product_id!r}.")
-        if not _is_int(quantity) or not 1 <= quantity <= MAX_QUANTITY:
+        if not isinstance(line, OrderItem):
+            raise InvalidOrder("items", "Each item is an OrderItem.")
+        named = [
+            (kind, value)
+            for kind, value in (("variant", line.variant_id), ("product", line.product_id))
+            if value is not None
+        ]
+        if len(named) != 1:
+            raise InvalidOrder("items", "Each item names a variant_id or a product_id.")
+        [(kind, value)] = named
+        if not is_id(value):
+            raise InvalidOrder("items", f"Invalid {kind} id: {value!r}.")
+        if not _is_int(line.quantity) or not 1 <= line.quantity <= MAX_QUANTITY:
             raise InvalidOrder("items", f"Each quantity must be between 1 and {MAX_QUANTITY}.")
-        if product_id in seen:
-            raise InvalidOrder("items", f"Product {product_id} appears more than once.")
-        seen.add(product_id)
-    if sum(quantity for _, quantity in lines) > MAX_UNITS:
+        if (kind, value) in seen:
+            raise InvalidOrder("items", f"{kind.capitalize()} {value} appears more than once.")
+        seen.add((kind, value))
+    if sum(line.quantity for line in lines) > MAX_UNITS:
         raise InvalidOrder("items", f"An order may have at most {MAX_UNITS} units in all.")
-    return [(product_id, quantity) for product_id, quantity in lines]
+    return lines
 
 
 def _create_with_unique_number(order: Order) -> None:
@@ -118,25 +126,38 @@ def _create_with_unique_number(order: Order) -> None:
 def place_order(
     *,
     customer_id: int,
-    items: Sequence[tuple[int, int]],
+    items: Sequence[OrderItem],
     shipping_address: dict | None = None,
 ) -> OrderSummary:
-    """Reserve stock for every `(product_id, quantity)` and record the pending order, or nothing."""
+    """Reserve stock for every item and record the pending order, or nothing.
+
+    A line copies what the customer saw: its variant's sku, name and price, its product's name.
+    The same variant named twice (by its id and by its one-variant product's) is refused.
+    """
     lines = _validated_items(items)
     if shipping_address is not None and not isinstance(shipping_address, dict):
         raise InvalidOrder("shipping_address", "Must be an object or null.")
-    products = catalog.reserve_stock(lines=lines)
+    variants = catalog.reserve_stock(
+        lines=[
+            StockLine(
+                quantity=line.quantity, variant_id=line.variant_id, product_id=line.product_id
+            )
+            for line in lines
+        ]
+    )
 
     order_lines = []
-    for product, (_, quantity) in zip(products, lines, strict=True):
+    for variant, line in zip(variants, lines, strict=True):
         order_lines.append(
             OrderLine(
-                product_id=product.id,
-                sku=product.sku,
-                name=product.name,
-                unit_price=product.price,
-                quantity=quantity,
-                line_total=quantize(product.price * quantity),
+                product_id=variant.product_id,
+                variant_id=variant.id,
+                sku=variant.sku,
+                name=variant.product_name,
+                variant_name=variant.name,
+                unit_price=variant.price,
+                quantity=line.quantity,
+                line_total=quantize(variant.price * line.quantity),
             )
         )
     subtotal = sum((line.line_total for line in order_lines), start=Decimal("0.00"))
@@ -344,7 +365,7 @@ def mark_refunded(*, order_id: int, note: str = "") -> None:
 
 
 def _release_stock(order_id: int) -> None:
-    lines = OrderLine.objects.filter(order_id=order_id).values_list("product_id", "quantity")
+    lines = OrderLine.objects.filter(order_id=order_id).values_list("variant_id", "quantity")
     catalog.release_stock(lines=list(lines))
 
 

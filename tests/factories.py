@@ -20,6 +20,7 @@ from accounts import services as account_services
 from accounts.models import User
 from catalog import services as catalog_services
 from orders import services as order_services
+from orders.dtos import OrderItem
 from orders.models import Order
 from payments import services as payment_services
 
@@ -109,7 +110,7 @@ def make_order(
         raise ValueError(f"Unknown order status {status!r}; one of {_MADE_STATUSES}.")
     order_id = order_services.place_order(
         customer_id=customer.pk,
-        items=[(product.id, quantity) for product, quantity in items],
+        items=[OrderItem(product_id=product.id, quantity=quantity) for product, quantity in items],
         shipping_address=shipping_address,
     ).id
     if status == "cancelled":
