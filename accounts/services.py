@@ -28,7 +28,6 @@ import re
 from collections.abc import Sequence
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from celery import current_app
 from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.models import Group
@@ -59,6 +58,7 @@ from accounts.exceptions import (
 )
 from accounts.models import User, normalize_email
 from accounts.tokens import RefreshToken, token_generation, token_user_id
+from kernel.background import send_task_on_commit
 from kernel.dtos import from_fields
 from kernel.email import send_templated_email
 from kernel.ids import MAX_ID
@@ -355,24 +355,12 @@ def request_password_reset(*, email: str) -> None:
         .first()
     )
     if user_id is not None:
-        transaction.on_commit(lambda: _send_password_reset_email_task(user_id))
-
-
-def _send_password_reset_email_task(user_id: int) -> None:
-    try:
-        current_app.send_task(
+        send_task_on_commit(
             PASSWORD_RESET_EMAIL_TASK,
             kwargs={"user_id": user_id},
-            retry=False,
             # A link that would arrive dead is not worth sending.
             expires=settings.PASSWORD_RESET_TIMEOUT,
-        )
-    except Exception:
-        logger.error(
-            "Could not hand the password-reset email of user %s to the worker; "
-            "the user can ask again.",
-            user_id,
-            exc_info=True,
+            if_lost="the user can ask for the password-reset email again.",
         )
 
 

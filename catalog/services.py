@@ -13,7 +13,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import IO, Any
 
-from celery import current_app
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
@@ -50,6 +49,7 @@ from catalog.models import (
     ProductVariant,
 )
 from catalog.serializers import product_detail_json
+from kernel.background import send_task_on_commit
 from kernel.db import execute
 from kernel.dtos import from_fields
 from kernel.money import CENT, DECIMAL_PLACES, MAX_DIGITS, shop_currency
@@ -660,16 +660,12 @@ def add_product_image(
         default_storage.delete(name)
         raise
     _report_product(product.pk)
-    transaction.on_commit(lambda: _send_renditions_task(image.pk))
+    send_task_on_commit(
+        RENDITIONS_TASK,
+        kwargs={"image_id": image.pk},
+        if_lost="the API shows the original in place of the renditions.",
+    )
     return image
-
-
-def _send_renditions_task(image_id: int) -> None:
-    """Best effort: until the renditions exist, the API shows the original in their place."""
-    try:
-        current_app.send_task(RENDITIONS_TASK, kwargs={"image_id": image_id}, retry=False)
-    except Exception:
-        logger.error("Could not ask for image %s's renditions.", image_id, exc_info=True)
 
 
 @transaction.atomic

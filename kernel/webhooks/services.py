@@ -13,12 +13,11 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
-from celery import current_app
 from django.conf import settings
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from kernel.background import send_task_on_commit
 from kernel.consumers import Event
 from kernel.housekeeping import delete_in_batches
 from kernel.models import WebhookDelivery, WebhookEndpoint
@@ -134,22 +133,20 @@ def record_deliveries(*, event: Event) -> list[int]:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    transaction.on_commit(lambda: _send_delivery_tasks(ids))
+    _ask_for_deliveries(ids)
     return ids
 
 
-def _send_delivery_tasks(ids: Iterable[int]) -> None:
-    """Best effort: beat's sweep asks for every due delivery anyway."""
-    try:
-        for delivery_id in ids:
-            current_app.send_task(
-                DELIVER_TASK,
-                args=[delivery_id],
-                retry=False,
-                expires=DELIVERY_REQUEST_EXPIRES_SECONDS,
-            )
-    except Exception:
-        logger.warning("Could not ask for webhook deliveries; the sweep will.", exc_info=True)
+def _ask_for_deliveries(ids: Iterable[int]) -> None:
+    """Once the caller's transaction commits (at once outside one), ask the worker for these
+    deliveries."""
+    for delivery_id in ids:
+        send_task_on_commit(
+            DELIVER_TASK,
+            args=[delivery_id],
+            expires=DELIVERY_REQUEST_EXPIRES_SECONDS,
+            if_lost="beat's sweep asks for every due delivery.",
+        )
 
 
 def dispatch_due(*, now: datetime.datetime | None = None) -> int:
@@ -163,7 +160,7 @@ def dispatch_due(*, now: datetime.datetime | None = None) -> int:
         .order_by("next_attempt_at", "pk")
         .values_list("pk", flat=True)[:DISPATCH_BATCH_SIZE]
     )
-    _send_delivery_tasks(ids)
+    _ask_for_deliveries(ids)
     return len(ids)
 
 

@@ -15,7 +15,8 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core import mail
 from rest_framework.test import APIClient
 
-from accounts import services, tasks
+from accounts import tasks
+from kernel import background
 from tests.accounts.conftest import ME, PASSWORD_CHANGE, REFRESH, TOKEN, bearer
 from tests.concurrency import run_concurrently
 from tests.conftest import PASSWORD
@@ -41,7 +42,7 @@ def handed_to_worker(monkeypatch) -> list[tuple[str, dict]]:
     def send_task(name, kwargs=None, **options):
         sent.append((name, kwargs))
 
-    monkeypatch.setattr(services.current_app, "send_task", send_task)
+    monkeypatch.setattr(background.current_app, "send_task", send_task)
     return sent
 
 
@@ -151,13 +152,14 @@ def test_a_broker_that_refuses_the_task_is_logged_and_the_answer_is_still_202(
     def refuse(*args, **kwargs):
         raise ConnectionRefusedError("the broker is down")
 
-    monkeypatch.setattr(services.current_app, "send_task", refuse)
+    monkeypatch.setattr(background.current_app, "send_task", refuse)
 
-    with caplog.at_level(logging.ERROR, logger="accounts.services"):
+    with caplog.at_level(logging.ERROR, logger="kernel.background"):
         response = ask_for_reset(customer.email)
 
     assert response.status_code == 202
-    assert f"password-reset email of user {customer.pk}" in caplog.text
+    assert f"accounts.send_password_reset_email (kwargs={{'user_id': {customer.pk}}}" in caplog.text
+    assert "the user can ask for the password-reset email again" in caplog.text
     assert "the broker is down" in caplog.text
 
 

@@ -9,8 +9,9 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from catalog import services, tasks
+from catalog import tasks
 from catalog.models import ProductImage
+from kernel import background
 from tests.catalog.image_files import image_bytes, png_claiming
 from tests.conftest import client_for
 
@@ -191,7 +192,7 @@ def test_the_upload_asks_the_worker_for_its_renditions_once_it_commits(
 ):
     sent = []
     monkeypatch.setattr(
-        services.current_app, "send_task", lambda name, **options: sent.append((name, options))
+        background.current_app, "send_task", lambda name, **options: sent.append((name, options))
     )
 
     with django_capture_on_commit_callbacks(execute=True):
