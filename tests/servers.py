@@ -16,6 +16,7 @@ import os
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -84,14 +85,31 @@ class ServerExited(Exception):
     """A server process stopped before it answered; the message is its log."""
 
 
-def wait_until(ready: Callable[[], bool], process: subprocess.Popen, log: Path) -> None:
-    """Until `ready()`, for at most 30 s; `ServerExited` if the process stops meanwhile."""
-    deadline = time.monotonic() + 30
+def wait_until(
+    ready: Callable[[], object],
+    process: subprocess.Popen | None,
+    log: Path | None,
+    *,
+    timeout: float = 30,
+) -> None:
+    """Until `ready()`, for at most `timeout` s; `ServerExited` if the process (if any) stops
+    meanwhile. Failures show its `log`."""
+
+    def written() -> str:
+        return "" if log is None else log.read_text()
+
+    deadline = time.monotonic() + timeout
     while not ready():
-        if process.poll() is not None:
-            raise ServerExited(f"Exit status {process.returncode}:\n{log.read_text()}")
-        assert time.monotonic() < deadline, f"No answer within 30 s:\n{log.read_text()}"
+        if process is not None and process.poll() is not None:
+            raise ServerExited(f"Exit status {process.returncode}:\n{written()}")
+        assert time.monotonic() < deadline, f"Not within {timeout} s:\n{written()}"
         time.sleep(0.05)
+
+
+def sqlite_rows(database: Path, sql: str) -> list[tuple]:
+    """What `sql` reads from the SQLite file a server process writes to."""
+    with sqlite3.connect(database) as connection:
+        return connection.execute(sql).fetchall()
 
 
 class Reply(NamedTuple):

@@ -6,11 +6,8 @@ customer's emails. Then the worker killed with SIGKILL in the middle of a delive
 lost, none is applied twice."""
 
 import json
-import sqlite3
 import threading
-import time
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from kombu import Connection, Queue
@@ -18,7 +15,7 @@ from kombu import Connection, Queue
 from kernel import outbox
 from kernel.signatures import verify_signature
 from tests.factories import ADDRESS
-from tests.servers import Server, Worker, manage, receiving
+from tests.servers import Server, Worker, manage, receiving, sqlite_rows, wait_until
 
 STAFF, CUSTOMER, PASSWORD = "ops@example.com", "ada@example.com", "a-long-passphrase-1"
 SET_UP = f"""
@@ -31,21 +28,14 @@ print(create_product(sku="MUG-1", name="Blue mug", price=Decimal("12.50"), stock
 """
 
 
-def until(condition: Callable[[], object], worker: Worker | None, timeout: float = 60) -> None:
-    """Until `condition()` holds, for at most `timeout` s, while the worker (if any) runs."""
-    deadline = time.monotonic() + timeout
-    log = "" if worker is None else worker.log.read_text()
-    while not condition():
-        if worker is not None:
-            assert worker.process.poll() is None, f"The worker stopped:\n{log}"
-            log = worker.log.read_text()
-        assert time.monotonic() < deadline, f"Not within {timeout} s:\n{log}"
-        time.sleep(0.2)
-
-
-def rows(database: Path, sql: str) -> list[tuple]:
-    with sqlite3.connect(database) as connection:
-        return connection.execute(sql).fetchall()
+def until(condition: Callable[[], object], worker: Worker | None) -> None:
+    """Until `condition()` holds, for at most a minute, while the worker (if any) runs."""
+    wait_until(
+        condition,
+        None if worker is None else worker.process,
+        None if worker is None else worker.log,
+        timeout=60,
+    )
 
 
 @pytest.fixture
@@ -190,7 +180,7 @@ def test_a_worker_killed_mid_delivery_loses_no_event_and_applies_none_twice(site
         try:
             until(
                 lambda: (
-                    rows(
+                    sqlite_rows(
                         database,
                         "SELECT COUNT(*) FROM kernel_webhookdelivery WHERE status = 'delivered'",
                     )[0][0]
@@ -203,19 +193,21 @@ def test_a_worker_killed_mid_delivery_loses_no_event_and_applies_none_twice(site
 
     events = {
         event_id
-        for (event_id,) in rows(
+        for (event_id,) in sqlite_rows(
             database, "SELECT event_id FROM kernel_outboxevent WHERE type = 'product.updated'"
         )
     }
-    deliveries = rows(
+    deliveries = sqlite_rows(
         database, "SELECT event_id, status, attempts FROM kernel_webhookdelivery ORDER BY id"
     )
-    consumed = rows(
+    consumed = sqlite_rows(
         database, "SELECT event_id FROM kernel_consumedevent WHERE consumer = 'webhooks'"
     )
     # Every event was consumed once and made one delivery: none lost, none applied twice.
     assert len(events) == EVENTS_BEFORE + EVENTS_AFTER
-    every_event = rows(database, "SELECT event_id FROM kernel_outboxevent")  # product.created too
+    every_event = sqlite_rows(
+        database, "SELECT event_id FROM kernel_outboxevent"
+    )  # product.created too
     assert sorted(consumed) == sorted(every_event)
     assert sorted(event_id for event_id, _, _ in deliveries) == sorted(events)
     # The delivery that was in flight waits for its lease to run out, then goes again (at least

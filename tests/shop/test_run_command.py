@@ -5,7 +5,6 @@ by them; one SIGINT (Ctrl-C) stops all three."""
 import contextlib
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import ROOT, free_port, manage, production_env, wait_until
+from tests.servers import ROOT, free_port, manage, production_env, sqlite_rows, wait_until
 
 RECORD_AN_EVENT = """
 from django.db import transaction
@@ -46,9 +45,8 @@ def _processes_with(marker: str) -> list[int]:
 
 def _events(database: Path) -> tuple[int, int]:
     """How many events the outbox holds, and how many of them are sent."""
-    with sqlite3.connect(database) as connection:
-        sql = "SELECT COUNT(*), COUNT(sent_at) FROM kernel_outboxevent"
-        return connection.execute(sql).fetchone()
+    [counts] = sqlite_rows(database, "SELECT COUNT(*), COUNT(sent_at) FROM kernel_outboxevent")
+    return counts
 
 
 @pytest.fixture
