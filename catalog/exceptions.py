@@ -44,14 +44,25 @@ class InvalidStockLines(CatalogError):
     default_detail = "Each variant may appear once, with a quantity of at least 1."
 
 
-class ProductHasVariants(FieldError, CatalogError):
+class _CodedFieldError(CatalogError):
+    """A problem with one input field (`field`, which the admin names) that the contract gives
+    a `code` of its own: rendered `{"detail", "code"}`, as DRF's validation shape has no code."""
+
+    status_code = 400
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(message)
+
+
+class ProductHasVariants(_CodedFieldError):
     """`sku`, `price` or `stock` written on a product with several variants: each variant has
     its own, written through the variants' endpoints."""
 
     code = "product_has_variants"
 
 
-class DuplicateOptions(FieldError, CatalogError):
+class DuplicateOptions(_CodedFieldError):
     """Another variant of the product has the same options."""
 
     code = "duplicate_options"

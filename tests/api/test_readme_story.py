@@ -1,6 +1,7 @@
 """The README's customer story in curl runs, as written, against a live server with the demo
 data, and a step that fails stops it with a message naming the step."""
 
+import json
 import re
 import shutil
 import subprocess
@@ -42,13 +43,18 @@ def demo_shop(live_server, staff_groups):
     return live_server
 
 
-def test_the_readme_story_runs_from_sign_up_to_a_delivered_order(demo_shop):
+def test_the_readme_story_runs_from_sign_up_to_a_delivered_order_of_a_variant(demo_shop):
     result = run_story(demo_shop)
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "stopped" not in result.stderr
     assert result.stdout.rstrip().endswith("}")
-    assert '"status":"delivered"' in result.stdout.splitlines()[-1]
+    order = json.loads(result.stdout.splitlines()[-1])
+    assert order["status"] == "delivered"
+    # A T-shirt in one size and colour, named by its variant; by its product alone, refused.
+    [shirt] = [item for item in order["items"] if item["variant_name"]]
+    assert (shirt["variant_name"], shirt["quantity"]) == ("M / black", 1)
+    assert '"code":"variant_required"' in result.stdout
 
 
 def test_the_readme_story_runs_again_on_the_same_data(demo_shop):

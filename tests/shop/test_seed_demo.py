@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
 from accounts.models import User
-from catalog.models import Category, Product
+from catalog.models import Category, Product, ProductVariant
 
 pytestmark = pytest.mark.django_db
 
@@ -23,12 +23,22 @@ def seed(*args: str, debug: bool, settings) -> str:
 
 def test_seeding_twice_creates_the_demo_data_once(settings):
     seed(debug=True, settings=settings)
-    counts = (Category.objects.count(), Product.objects.count(), User.objects.count())
+    counts = (
+        Category.objects.count(),
+        Product.objects.count(),
+        ProductVariant.objects.count(),
+        User.objects.count(),
+    )
 
     output = seed(debug=True, settings=settings)
 
-    assert counts == (7, 50, 5)
-    assert (Category.objects.count(), Product.objects.count(), User.objects.count()) == counts
+    assert counts == (10, 57, 90, 5)
+    assert (
+        Category.objects.count(),
+        Product.objects.count(),
+        ProductVariant.objects.count(),
+        User.objects.count(),
+    ) == counts
     assert "0 product(s) created" in output
 
 
@@ -36,8 +46,8 @@ def test_the_demo_catalog_varies_prices_and_stock(settings):
     seed(debug=True, settings=settings)
 
     assert Product.objects.values("price").distinct().count() > 40
-    assert Product.objects.filter(stock=0).exists()
-    assert Product.objects.filter(stock__gt=0).count() > 40
+    assert ProductVariant.objects.filter(stock=0).exists()
+    assert ProductVariant.objects.filter(stock__gt=0).count() > 80
     assert Product.objects.filter(is_active=False).exists()
 
 
@@ -64,7 +74,7 @@ def test_with_debug_off_the_demo_users_are_refused_unless_asked_for(settings):
     output = seed(debug=False, settings=settings)
 
     assert User.objects.count() == 0
-    assert Product.objects.count() == 50
+    assert Product.objects.count() == 57
     assert "--with-users" in output
 
     seed("--with-users", debug=False, settings=settings)

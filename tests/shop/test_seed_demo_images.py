@@ -17,9 +17,9 @@ def test_the_first_product_of_each_category_has_a_drawn_picture_once(settings, t
     call_command("seed_demo", stdout=None)
 
     pictures = list(ProductImage.objects.select_related("product"))
-    # Each category that holds products (the two top-level ones hold only categories).
+    # Each category that holds products (Drinks, Equipment and Clothing hold only categories).
     holding = Category.objects.filter(products__isnull=False).distinct()
-    assert len(pictures) == holding.count() == 5
+    assert len(pictures) == holding.count() == 7
     assert {picture.product.category_id for picture in pictures} == set(
         holding.values_list("id", flat=True)
     )

@@ -306,9 +306,9 @@ def test_slow_clients_do_not_stop_the_api_and_are_cut_off_when_they_stall(stack)
 
 def test_a_chunked_order_is_placed(server):
     token = _token(server.port)
-    status, _, products = request(server.port, "GET", "/api/v1/products/")
-    product_id = json.loads(products)["results"][0]["id"]
-    order = {"items": [{"product_id": product_id, "quantity": 1}], "shipping_address": ADDRESS}
+    _, _, products = request(server.port, "GET", "/api/v1/products/")
+    product_id, variant_id = _in_stock_variant(products)
+    order = {"items": [{"variant_id": variant_id, "quantity": 1}], "shipping_address": ADDRESS}
 
     status, _, body = request(
         server.port,
@@ -320,13 +320,24 @@ def test_a_chunked_order_is_placed(server):
     )
 
     assert status == 201, body
-    assert json.loads(body)["items"][0]["product_id"] == product_id
+    [item] = json.loads(body)["items"]
+    assert (item["product_id"], item["variant_id"]) == (product_id, variant_id)
+
+
+def _in_stock_variant(products: str) -> tuple[int, int]:
+    """The first variant in stock of a product list's page, and its product's id."""
+    return next(
+        (product["id"], variant["id"])
+        for product in json.loads(products)["results"]
+        for variant in product["variants"]
+        if variant["in_stock"]
+    )
 
 
 def test_a_chunked_correctly_signed_webhook_is_accepted(server):
     auth = {"Authorization": f"Bearer {_token(server.port)}"}
     _, _, products = request(server.port, "GET", "/api/v1/products/")
-    item = {"product_id": json.loads(products)["results"][0]["id"], "quantity": 1}
+    item = {"variant_id": _in_stock_variant(products)[1], "quantity": 1}
     order = {"items": [item], "shipping_address": ADDRESS}
     _, _, placed = request(server.port, "POST", "/api/v1/orders/", _json(order), headers=auth)
     payment = {"order_id": json.loads(placed)["id"], "token": "tok_async"}

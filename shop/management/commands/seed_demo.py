@@ -1,6 +1,9 @@
-"""`manage.py seed_demo`: demo categories, ~50 products (the first of each category with a
-picture drawn by Pillow), a superuser, one member of staff per staff group (`Catalog
-managers`, `Fulfilment`, `Finance`) and a customer.
+"""`manage.py seed_demo`: a demo catalog, a superuser, one member of staff per staff group
+(`Catalog managers`, `Fulfilment`, `Finance`) and a customer.
+
+The catalog is a two-level category tree holding ~50 products sold in one variant and a few
+sold in sizes and colours (each combination a variant, with its own SKU, price and stock); the
+first product of each category has a picture drawn by Pillow.
 
 Idempotent: running it again creates only what is missing and changes nothing that exists.
 The demo users have well-known passwords, so with DEBUG off they are created only when asked
@@ -8,6 +11,7 @@ for explicitly (`--with-users`).
 """
 
 import io
+import itertools
 from decimal import Decimal
 
 from django.conf import settings
@@ -76,6 +80,7 @@ DEMO_USERS = [
 PARENT_CATEGORIES = [
     ("drinks", "Drinks", "Tea and coffee."),
     ("equipment", "Equipment", "What to brew with and drink from."),
+    ("clothing", "Clothing", "The shop's own T-shirts and hoodies."),
 ]
 # slug, name, description, the parent's slug (or None): the categories that hold products.
 CATEGORIES = [
@@ -84,6 +89,8 @@ CATEGORIES = [
     ("brewing", "Brewing", "Kettles, pots, grinders and filters.", "equipment"),
     ("mugs", "Mugs & Cups", "Things to drink from.", "equipment"),
     ("snacks", "Snacks", "Biscuits and sweets to go with it.", None),
+    ("t-shirts", "T-shirts", "Organic cotton, printed in-house.", "clothing"),
+    ("hoodies", "Hoodies", "Heavy brushed fleece.", "clothing"),
 ]
 
 ITEMS = {
@@ -147,6 +154,89 @@ ITEMS = {
         "Salted Caramels",
         "Florentines",
     ],
+    "t-shirts": [],
+    "hoodies": [],
+}
+
+# Products sold in several variants, after the category's products above: every combination
+# of the option values is a variant (the first option varying slowest; "size" comes first,
+# as PostgreSQL's jsonb keeps an object's shorter keys first). A variant costs the base price
+# plus what its values add (`extra`); those in `sold_out` have no stock. The product is found
+# again on a second run by its first variant's SKU.
+VARIANT_PRODUCTS = {
+    "tea": [
+        {
+            "sku": "TEA-BRK",
+            "name": "Breakfast Blend",
+            "description": "A strong Assam and Ceylon blend, in three bag sizes.",
+            "options": {"size": ["100 g", "250 g", "500 g"]},
+            "price": "5.90",
+            "extra": {"250 g": "6.60", "500 g": "16.10"},
+            "sold_out": [],
+        },
+    ],
+    "coffee": [
+        {
+            "sku": "COF-HSE",
+            "name": "House Espresso Beans",
+            "description": "Our house roast, chocolate and hazelnut; whole beans.",
+            "options": {"size": ["250 g", "500 g", "1 kg"]},
+            "price": "8.90",
+            "extra": {"500 g": "7.10", "1 kg": "19.10"},
+            "sold_out": ["1 kg"],
+        },
+    ],
+    "mugs": [
+        {
+            "sku": "MUG-LGO",
+            "name": "Logo Mug",
+            "description": "Glazed stoneware with the shop's logo; dishwasher safe.",
+            "options": {"size": ["300 ml", "450 ml"], "colour": ["white", "black", "sage"]},
+            "price": "12.00",
+            "extra": {"450 ml": "2.50"},
+            "sold_out": ["450 ml / sage"],
+        },
+    ],
+    "t-shirts": [
+        {
+            "sku": "TSH-LGO",
+            "name": "Logo T-shirt",
+            "description": "A classic fit T-shirt with the shop's logo on the chest.",
+            "options": {"size": ["S", "M", "L", "XL"], "colour": ["white", "black"]},
+            "price": "19.00",
+            "extra": {"XL": "2.00"},
+            "sold_out": ["XL / white"],
+        },
+        {
+            "sku": "TSH-LEF",
+            "name": "Tea Leaf T-shirt",
+            "description": "A relaxed fit T-shirt printed with a single tea leaf.",
+            "options": {"size": ["S", "M", "L", "XL"], "colour": ["sage", "cream"]},
+            "price": "22.00",
+            "extra": {"XL": "2.00"},
+            "sold_out": [],
+        },
+    ],
+    "hoodies": [
+        {
+            "sku": "HOO-RST",
+            "name": "Roastery Hoodie",
+            "description": "A pullover hoodie with a kangaroo pocket.",
+            "options": {"size": ["S", "M", "L", "XL"], "colour": ["charcoal", "navy"]},
+            "price": "45.00",
+            "extra": {"XL": "4.00"},
+            "sold_out": ["S / navy"],
+        },
+        {
+            "sku": "HOO-ZIP",
+            "name": "Zip Hoodie",
+            "description": "A full-zip hoodie in heather grey.",
+            "options": {"size": ["S", "M", "L", "XL"]},
+            "price": "44.00",
+            "extra": {"XL": "4.00"},
+            "sold_out": [],
+        },
+    ],
 }
 
 
@@ -173,10 +263,54 @@ def _picture(index: int) -> io.BytesIO:
     return output
 
 
+def _variants(spec: dict) -> list[dict]:
+    """The variants of a `VARIANT_PRODUCTS` entry, in position order: their sku, options,
+    price and stock."""
+    variants = []
+    for position, values in enumerate(itertools.product(*spec["options"].values())):
+        options = dict(zip(spec["options"], values, strict=True))
+        price = Decimal(spec["price"]) + sum(
+            (Decimal(spec["extra"].get(value, "0")) for value in values), Decimal(0)
+        )
+        code = "-".join(value.upper().replace(" ", "") for value in values)
+        sold_out = catalog.variant_name(options) in spec["sold_out"]
+        variants.append(
+            {
+                "sku": f"{spec['sku']}-{code}",
+                "options": options,
+                "price": price,
+                "stock": 0 if sold_out else 6 + position * 7 % 24,
+            }
+        )
+    return variants
+
+
+@transaction.atomic
+def _get_or_create_variant_product(spec: dict, *, category) -> tuple:
+    """The product of a `VARIANT_PRODUCTS` entry, created with all its variants if there is
+    none: the product's own variant (made by `create_product`) gets the first one's options,
+    then the others are added."""
+    first, *others = _variants(spec)
+    product, created = catalog.get_or_create_product(
+        sku=first["sku"],
+        name=spec["name"],
+        description=spec["description"],
+        price=first["price"],
+        stock=first["stock"],
+        category=category,
+    )
+    if created:
+        # The only variant of a product created just now, in this transaction.
+        catalog.update_variant(variant=product.variants.get(), data={"options": first["options"]})
+        for variant in others:
+            catalog.create_variant(product=product, **variant)
+    return product, created
+
+
 class Command(BaseCommand):
     help = (
-        "Load idempotent demo data: a two-level category tree, ~50 products, a superuser, "
-        "one member of staff per staff group and a customer."
+        "Load idempotent demo data: a two-level category tree, ~50 products (a few in sizes "
+        "and colours), a superuser, one member of staff per staff group and a customer."
     )
 
     def add_arguments(self, parser):
@@ -213,20 +347,26 @@ class Command(BaseCommand):
                 description=description,
                 parent=parents.get(parent),
             )
+            products = []
             for item in ITEMS[slug]:
                 index += 1
-                product, was_created = catalog.get_or_create_product(
-                    sku=f"{slug[:3].upper()}-{index:03d}",
-                    name=item,
-                    description=f"{item}: part of the {name.lower()} range.",
-                    price=_price(index),
-                    stock=_stock(index),
-                    category=category,
-                    is_active=index % 17 != 0,
+                products.append(
+                    catalog.get_or_create_product(
+                        sku=f"{slug[:3].upper()}-{index:03d}",
+                        name=item,
+                        description=f"{item}: part of the {name.lower()} range.",
+                        price=_price(index),
+                        stock=_stock(index),
+                        category=category,
+                        is_active=index % 17 != 0,
+                    )
                 )
-                if was_created and item == ITEMS[slug][0]:
-                    catalog.add_product_image(product=product, file=_picture(index), alt=item)
-                created += was_created
+            for spec in VARIANT_PRODUCTS.get(slug, []):
+                products.append(_get_or_create_variant_product(spec, category=category))
+            first, was_created = products[0]
+            if was_created:
+                catalog.add_product_image(product=first, file=_picture(first.pk), alt=first.name)
+            created += sum(was_created for _, was_created in products)
         return created
 
     def _seed_users(self) -> None:
