@@ -2,7 +2,7 @@
 
 The variant takes the product's sku, price and stock, with no options, and **the product's
 id**: an order line written before variants names its product, and from now on its variant
-too (`orders` migration 0006 copies one into the other); with equal ids no app has to read
+too (`orders` migration 0005 copies one into the other); with equal ids no app has to read
 another's tables to migrate. PostgreSQL's id sequence is then moved past them.
 
 The product keeps `sku` and `price` as summaries of its variants (the first variant's sku, the
