@@ -205,6 +205,9 @@ class ProductListForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            # The form set's empty form, which a page without rows renders for its media only.
+            return
         if self.instance.variant_count > 1:
             del self.fields["price"], self.fields["stock"]
         else:
