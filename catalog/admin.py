@@ -218,7 +218,7 @@ class OptionsField(forms.CharField):
     """A variant's options as staff type them, `size=M, colour=red`, or as a JSON object (for a
     value holding a comma or an equals sign); checked and tidied by `services.clean_options`."""
 
-    widget = forms.TextInput(attrs={"placeholder": "size=M, colour=red"})
+    widget = forms.TextInput(attrs={"placeholder": "size=M, colour=red", "size": 18})
 
     def prepare_value(self, value):
         if not isinstance(value, dict):
@@ -333,6 +333,9 @@ class ProductVariantInline(admin.TabularInline):
     ordering = ("position", "id")
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # Inputs narrower than the admin's own, so that a row fits the page's form.
+        if db_field.name in ("sku", "name"):
+            kwargs["widget"] = forms.TextInput(attrs={"size": 12})
         if db_field.name == "price":
             kwargs["widget"] = forms.NumberInput(attrs={"class": "vBigIntegerField"})
         if db_field.name == "stock":
