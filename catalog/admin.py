@@ -129,6 +129,10 @@ class CategorySubtreeFilter(admin.RelatedFieldListFilter):
         return counts
 
 
+# What a product with one variant edits on its own form rather than in the variant's row.
+_EDITED_WITH_THE_PRODUCT = ("sku", "price", "stock")
+
+
 def _stock_field() -> forms.IntegerField:
     """A stock field that remembers the stock it showed (a hidden `initial-` input), so saving a
     page opened before an order reserved units leaves the stock alone unless staff actually
@@ -166,13 +170,17 @@ class ProductAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["slug"].required = False
         self.fields["slug"].help_text = "Left blank, a unique slug is made from the name."
-        if "sku" in self.fields:
-            self.fields[
-                "sku"
-            ].help_text = "Its variant's, while it has one: more variants are added on its page."
-            self.fields["price"].help_text = ""
-        if "stock" in self.fields and self.instance.pk is not None:
+        if "sku" not in self.fields:
+            return
+        self.fields["sku"].help_text = "Its variant's: more variants are added on its page."
+        # The model's help text ("the lowest of its variants' prices") is for the summary.
+        self.fields["price"].help_text = ""
+        if self.instance.pk is not None:
             self.initial["stock"] = self.instance.variant_stock
+
+    def clean(self):
+        _refuse_variant_fields_of_a_product_with_several(self)
+        return super().clean()
 
     def validate_unique(self):
         """Also refuse a SKU another product's variant has: SKUs are unique among variants, and
@@ -212,6 +220,24 @@ class ProductListForm(forms.ModelForm):
             del self.fields["price"], self.fields["stock"]
         else:
             self.initial["stock"] = self.instance.variant_stock
+
+    def clean(self):
+        _refuse_variant_fields_of_a_product_with_several(self)
+        return super().clean()
+
+
+def _refuse_variant_fields_of_a_product_with_several(form: forms.ModelForm) -> None:
+    """A page shown while the product had one variant, saved after another was added: its sku,
+    price or stock are no longer the product's form's, and would be dropped without a word."""
+    product = form.instance
+    if product.pk is None or product.variant_count < 2:
+        return
+    sent = [name for name in _EDITED_WITH_THE_PRODUCT if form.add_prefix(name) in form.data]
+    if sent:
+        raise ValidationError(
+            f"This product has several variants now: reload its page to edit their "
+            f"{', '.join(sent)}."
+        )
 
 
 class OptionsField(forms.CharField):
@@ -256,10 +282,6 @@ class OptionsField(forms.CharField):
             return services.clean_options(options)
         except InvalidValue as error:
             raise ValidationError(error.detail) from None
-
-
-# What a product with one variant edits on its own form rather than in the variant's row.
-_EDITED_WITH_THE_PRODUCT = ("sku", "price", "stock")
 
 
 class ProductVariantForm(forms.ModelForm):

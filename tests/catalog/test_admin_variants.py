@@ -454,14 +454,10 @@ def test_the_list_edits_price_and_stock_of_one_variant_products_only(
     }
     assert shown == {single.pk: (Decimal("5.00"), 2), several.pk: (Decimal("7.00"), 5)}
 
-    # A forged price or stock for the product with several variants is ignored; its activity
-    # is still edited in the list.
+    # Its activity is still edited in the list.
     del data[f"{row[several.pk]}-is_active"]
     response = admin_client_for_staff.post(
-        CHANGELIST,
-        data
-        | {f"{row[single.pk]}-price": "5.50", f"{row[single.pk]}-stock": "9"}
-        | {f"{row[several.pk]}-price": "1.00", f"{row[several.pk]}-stock": "99"},
+        CHANGELIST, data | {f"{row[single.pk]}-price": "5.50", f"{row[single.pk]}-stock": "9"}
     )
 
     assert response.status_code == 302
@@ -469,7 +465,52 @@ def test_the_list_edits_price_and_stock_of_one_variant_products_only(
     several.refresh_from_db()
     assert (single.price, stock_of(single)) == (Decimal("5.50"), 9)
     assert (several.price, stock_of(several), several.is_active) == (Decimal("7.00"), 5, False)
-    assert [v[3:] for v in variants(several)] == [(Decimal("7.00"), 1), (Decimal("8.00"), 4)]
+
+
+def test_a_list_shown_before_a_product_got_a_second_variant_saves_nothing_and_says_why(
+    admin_client_for_staff, make_product, make_sized
+):
+    single, other = make_sized({"S": ("5.00", 2)}), make_product(price="6.00")
+    response = admin_client_for_staff.get(CHANGELIST)
+    data, row = page_data(response), prefixes(response.context["cl"].formset)
+    services.create_variant(
+        product=single, sku="SECOND", price=Decimal("9.00"), options={"size": "M"}, stock=1
+    )
+
+    response = admin_client_for_staff.post(
+        CHANGELIST, data | {f"{row[single.pk]}-price": "5.50", f"{row[other.pk]}-price": "6.50"}
+    )
+
+    assert response.status_code == 200
+    [form] = [f for f in response.context["cl"].formset if f.instance.pk == single.pk]
+    assert form.non_field_errors() == [
+        "This product has several variants now: reload its page to edit their price, stock."
+    ]
+    assert [v[3:] for v in variants(single)] == [(Decimal("5.00"), 2), (Decimal("9.00"), 1)]
+    other.refresh_from_db()
+    assert other.price == Decimal("6.00")
+
+
+def test_a_product_page_shown_before_a_second_variant_saves_nothing_and_says_why(
+    admin_client_for_staff, make_sized
+):
+    product = make_sized({"S": ("5.00", 2)})
+    data, _ = product_page(admin_client_for_staff, product)
+    services.create_variant(
+        product=product, sku="MUG-M", price=Decimal("9.00"), options={"size": "M"}
+    )
+
+    response = admin_client_for_staff.post(
+        change_url(product), data | {"name": "Renamed", "price": "4.00"}
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.non_field_errors() == [
+        "This product has several variants now: reload its page to edit their sku, price, stock."
+    ]
+    product.refresh_from_db()
+    assert product.name != "Renamed"
+    assert [v[3] for v in variants(product)] == [Decimal("5.00"), Decimal("9.00")]
 
 
 def test_staff_sort_the_list_by_stock(admin_client_for_staff, make_product, make_sized):
