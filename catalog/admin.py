@@ -168,8 +168,11 @@ class ProductAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["slug"].required = False
-        self.fields["slug"].help_text = "Left blank, a unique slug is made from the name."
+        # Staff who may only view products get a form without fields: the page shows them all
+        # read-only.
+        if "slug" in self.fields:
+            self.fields["slug"].required = False
+            self.fields["slug"].help_text = "Left blank, a unique slug is made from the name."
         if "sku" not in self.fields:
             return
         self.fields["sku"].help_text = "Its variant's: more variants are added on its page."
@@ -366,7 +369,7 @@ class ProductVariantInline(admin.TabularInline):
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def has_view_permission(self, request, obj=None) -> bool:
-        return self._may_change_products(request)
+        return request.user.has_perm("catalog.view_product") or self._may_change_products(request)
 
     def has_add_permission(self, request, obj) -> bool:
         return self._may_change_products(request)

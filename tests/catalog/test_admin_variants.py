@@ -4,6 +4,7 @@ product list edits price and stock in place for a product with one variant only.
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 from django.db import connection
 from django.test import Client
@@ -602,3 +603,25 @@ def test_the_list_costs_the_same_queries_for_3_or_30_products_of_several_variant
         make_sized({"S": ("7.00", 1), "M": ("8.00", 4), "L": ("9.00", 2)}, category=make_category())
 
     assert queries_for_the_list() == with_three
+
+
+def test_staff_who_may_only_view_products_see_their_variants_read_only(make_user, make_sized):
+    viewer = make_user(is_staff=True)
+    viewer.user_permissions.set(
+        Permission.objects.filter(content_type__app_label="catalog", codename="view_product")
+    )
+    client = Client()
+    client.force_login(viewer)
+    product = make_sized({"S": ("5.00", 2), "M": ("6.00", 3)})
+
+    response = client.get(change_url(product))
+
+    assert response.status_code == 200
+    [variants_shown] = [
+        inline
+        for inline in response.context["inline_admin_formsets"]
+        if inline.formset.prefix == "variants"
+    ]
+    assert not variants_shown.has_change_permission
+    assert b'name="variants-0-price"' not in response.content
+    assert product.sku.replace("-S", "-M") in response.content.decode()
