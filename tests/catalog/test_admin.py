@@ -11,7 +11,10 @@ from django.urls import reverse
 
 from catalog import services
 from catalog.admin import ProductAdminForm
+from catalog.dtos import StockLine
 from catalog.models import Category, Product
+from tests.catalog.admin_pages import page_data, prefixes
+from tests.factories import stock_of
 
 pytestmark = pytest.mark.django_db
 
@@ -34,28 +37,10 @@ def listed(response) -> list[str]:
     return sorted(product.sku for product in response.context["cl"].result_list)
 
 
-def list_edit(products_and_values: list[tuple[Product, dict]]) -> dict:
-    """The POST body of the changelist's "Save" with the given rows edited.
-
-    Each row's displayed values come from the database; `values` overrides what staff typed.
-    """
-    data = {
-        "form-TOTAL_FORMS": str(len(products_and_values)),
-        "form-INITIAL_FORMS": str(len(products_and_values)),
-        "form-MIN_NUM_FORMS": "0",
-        "form-MAX_NUM_FORMS": "1000",
-        "_save": "Save",
-    }
-    for index, (product, values) in enumerate(products_and_values):
-        shown = {"price": str(product.price), "stock": str(product.stock)}
-        row = {**shown, "is_active": product.is_active, **values}
-        data[f"form-{index}-id"] = str(product.pk)
-        data[f"form-{index}-price"] = row["price"]
-        data[f"form-{index}-stock"] = row["stock"]
-        data[f"initial-form-{index}-stock"] = shown["stock"]
-        if row["is_active"]:
-            data[f"form-{index}-is_active"] = "on"
-    return data
+def list_page(client: Client, **params) -> tuple[dict, dict[int, str]]:
+    """The list's POST body as shown, and each row's form prefix by product id."""
+    response = client.get(CHANGELIST, params)
+    return page_data(response), prefixes(response.context["cl"].formset)
 
 
 def add_form(**values) -> dict:
@@ -154,43 +139,43 @@ def test_staff_activate_and_deactivate_products_in_bulk(admin_client_for_staff, 
 
 def test_staff_change_price_stock_and_activity_in_the_list(admin_client_for_staff, make_product):
     mug, cup = make_product(price="5.00", stock=2), make_product(price="7.00", stock=1)
+    data, row = list_page(admin_client_for_staff)
+    data |= {f"{row[mug.pk]}-price": "6.50", f"{row[mug.pk]}-stock": "20"}
+    del data[f"{row[mug.pk]}-is_active"]
 
-    response = admin_client_for_staff.post(
-        CHANGELIST,
-        list_edit([(mug, {"price": "6.50", "stock": "20", "is_active": False}), (cup, {})]),
-    )
+    response = admin_client_for_staff.post(CHANGELIST, data)
 
     assert response.status_code == 302
     mug.refresh_from_db()
     cup.refresh_from_db()
-    assert (mug.price, mug.stock, mug.is_active) == (Decimal("6.50"), 20, False)
-    assert (cup.price, cup.stock, cup.is_active) == (Decimal("7.00"), 1, True)
+    assert (mug.price, stock_of(mug), mug.is_active) == (Decimal("6.50"), 20, False)
+    assert (cup.price, stock_of(cup), cup.is_active) == (Decimal("7.00"), 1, True)
 
 
 def test_a_list_edit_leaves_stock_reserved_meanwhile_alone(admin_client_for_staff, make_product):
     product = make_product(price="5.00", stock=10)
-    as_shown = Product.objects.get(pk=product.pk)
-    services.reserve_stock(lines=[(product.pk, 3)])
+    data, row = list_page(admin_client_for_staff)
+    services.reserve_stock(lines=[StockLine(quantity=3, product_id=product.pk)])
 
-    admin_client_for_staff.post(CHANGELIST, list_edit([(as_shown, {"price": "6.00"})]))
+    admin_client_for_staff.post(CHANGELIST, data | {f"{row[product.pk]}-price": "6.00"})
 
     product.refresh_from_db()
-    assert (product.price, product.stock) == (Decimal("6.00"), 7)
+    assert (product.price, stock_of(product)) == (Decimal("6.00"), 7)
 
 
 def test_a_bad_value_in_the_list_is_a_form_error_and_saves_no_row(
     admin_client_for_staff, make_product
 ):
     mug, cup = make_product(price="5.00"), make_product(price="7.00")
+    data, row = list_page(admin_client_for_staff)
 
     response = admin_client_for_staff.post(
-        CHANGELIST, list_edit([(mug, {"price": "8.00"}), (cup, {"price": "0"})])
+        CHANGELIST, data | {f"{row[mug.pk]}-price": "8.00", f"{row[cup.pk]}-price": "0"}
     )
 
     assert response.status_code == 200
-    assert response.context["cl"].formset.errors[1] == {
-        "price": ["Ensure this value is greater than or equal to 0.01."]
-    }
+    [cup_form] = [f for f in response.context["cl"].formset if f.instance.pk == cup.pk]
+    assert cup_form.errors == {"price": ["Ensure this value is greater than or equal to 0.01."]}
     assert [p.price for p in Product.objects.order_by("id")] == [Decimal("5.00"), Decimal("7.00")]
 
 
@@ -199,7 +184,7 @@ def test_staff_add_a_product_with_a_slug_made_from_the_name(admin_client_for_sta
 
     assert response.status_code == 302
     product = Product.objects.get()
-    assert (product.sku, product.slug, product.price, product.stock) == (
+    assert (product.sku, product.slug, product.price, stock_of(product)) == (
         "NEW-1",
         "new-kettle",
         Decimal("30.00"),
@@ -237,23 +222,16 @@ def test_staff_change_a_product_and_untouched_stock_keeps_reservations(
     admin_client_for_staff, make_product
 ):
     product = make_product(sku="CUP-1", name="Cup", price="5.00", stock=10)
-    services.reserve_stock(lines=[(product.pk, 4)])
+    data = page_data(admin_client_for_staff.get(change_url(product)))
+    services.reserve_stock(lines=[StockLine(quantity=4, product_id=product.pk)])
 
     response = admin_client_for_staff.post(
-        change_url(product),
-        add_form(
-            sku="CUP-1",
-            name="Big Cup",
-            slug="cup",
-            price="9.00",
-            stock="10",
-            **{"initial-stock": "10"},
-        ),
+        change_url(product), data | {"name": "Big Cup", "price": "9.00"}
     )
 
     assert response.status_code == 302
     product.refresh_from_db()
-    assert (product.name, product.price, product.stock) == ("Big Cup", Decimal("9.00"), 6)
+    assert (product.name, product.price, stock_of(product)) == ("Big Cup", Decimal("9.00"), 6)
 
 
 def test_staff_delete_products_from_the_admin(admin_client_for_staff, make_product):
