@@ -184,8 +184,10 @@ def _quantities(lines: Iterable[tuple[int | None, int]]) -> dict[int | None, int
     products' lines, None, are left to `ReservationFailed`)."""
     quantities: dict[int | None, int] = {}
     for variant_id, quantity in lines:
-        if quantity < 1 or (variant_id is not None and variant_id in quantities):
+        if quantity < 1:
             raise InvalidStockLines()
+        if variant_id is not None and variant_id in quantities:
+            raise InvalidStockLines(f"Variant {variant_id} appears more than once.")
         if variant_id is not None:
             quantities[variant_id] = quantity
     return quantities
