@@ -224,3 +224,75 @@ def test_a_staff_write_to_a_one_variant_product_racing_orders_loses_no_reservati
     assert [response.status_code for response in responses] == [201] * 20 + [200] * 3
     assert (stock(variant_id), live_units(variant_id)) == (0, 40)
     assert {r.json()["items"][0]["unit_price"] for r in responses[:20]} <= {"5.00", *prices}
+
+
+def test_a_variant_deleted_while_orders_race_for_it_refuses_the_rest_and_breaks_nothing(
+    staff, make_user, make_product
+):
+    """Each order locks the variant before or after the deletion does: a 201 that took stock,
+    or a 400 naming the variant gone; the orders placed before can still be cancelled."""
+    staff_client = client_for(staff)
+    product_id, sizes = make_sized(staff_client, make_product, S=("10.00", 50), M=("10.00", 50))
+    customers = [client_for(make_user()) for _ in range(20)]
+    deleter = client_for(staff)
+
+    responses = run_concurrently(
+        *[
+            lambda client=client: post(client, [{"variant_id": sizes["M"], "quantity": 1}])
+            for client in customers
+        ],
+        lambda: deleter.delete(_variants_url(product_id, sizes["M"])),
+    )
+
+    orders, deletion = responses[:20], responses[20]
+    assert deletion.status_code == 204
+    assert set(Counter(response.status_code for response in orders)) <= {201, 400}
+    refused = [response.json() for response in orders if response.status_code == 400]
+    assert all(
+        (body["code"], body["unavailable_variant_ids"]) == ("product_unavailable", [sizes["M"]])
+        for body in refused
+    )
+    placed = [
+        (client, r.json()["id"])
+        for client, r in zip(customers, orders, strict=True)
+        if r.status_code == 201
+    ]
+    assert live_units(sizes["M"]) == len(placed)
+    for client, order_id in placed:
+        assert client.post(f"{ORDERS}{order_id}/cancel/").status_code == 200
+    assert live_units(sizes["M"]) == 0
+    assert stock(sizes["S"]) == 50
+
+
+def test_a_variant_added_while_orders_name_the_product_leaves_them_one_or_the_other(
+    staff, make_user, make_product
+):
+    """An order by `product_id` read the product's variants before the second was added (201,
+    from the first) or after (400 `variant_required`); the first's stock adds up either way."""
+    mug = make_product(sku="MUG", name="Mug", price="5.00", stock=40)
+    first = variant_id_of(mug)
+    staff_client = client_for(staff)
+    named = staff_client.patch(
+        _variants_url(mug.pk, first), {"options": {"colour": "blue"}}, format="json"
+    )
+    assert named.status_code == 200
+    customers = [client_for(make_user()) for _ in range(20)]
+    second = {"sku": "MUG-RED", "options": {"colour": "red"}, "price": "5.00", "stock": 9}
+    adder = client_for(staff)
+
+    responses = run_concurrently(
+        *[
+            lambda client=client: post(client, [{"product_id": mug.pk, "quantity": 1}])
+            for client in customers
+        ],
+        lambda: adder.post(_variants_url(mug.pk), second, format="json"),
+    )
+
+    orders, added = responses[:20], responses[20]
+    assert added.status_code == 201
+    assert set(Counter(response.status_code for response in orders)) <= {201, 400}
+    assert {r.json()["code"] for r in orders if r.status_code == 400} <= {"variant_required"}
+    created = [r for r in orders if r.status_code == 201]
+    assert {r.json()["items"][0]["variant_id"] for r in created} <= {first}
+    assert (stock(first), live_units(first)) == (40 - len(created), len(created))
+    assert (stock(added.json()["id"]), live_units(added.json()["id"])) == (9, 0)
