@@ -48,6 +48,7 @@ def measure_placing(*, customer_id: int, product_ids: list[int]) -> dict:
     """µs a placement with the outbox and without, in alternating rounds of each."""
     from bench.views import no_outbox
     from orders import services as orders
+    from orders.dtos import OrderItem
 
     rng = random.Random(11)
     timings: dict[str, list[float]] = {"with_outbox": [], "without_outbox": []}
@@ -56,7 +57,10 @@ def measure_placing(*, customer_id: int, product_ids: list[int]) -> dict:
         for side, patch in sides:
             with patch():
                 for _ in range(PLACE_PER_ROUND):
-                    items = [(product_id, 1) for product_id in rng.sample(product_ids, 3)]
+                    items = [
+                        OrderItem(product_id=product_id, quantity=1)
+                        for product_id in rng.sample(product_ids, 3)
+                    ]
                     start = time.perf_counter_ns()
                     orders.place_order(customer_id=customer_id, items=items)
                     elapsed = (time.perf_counter_ns() - start) / 1000

@@ -59,6 +59,7 @@ def seed() -> dict:
     from accounts import services as accounts
     from catalog import services as catalog
     from orders import services as orders
+    from orders.dtos import OrderItem
 
     rng = random.Random(20260101)
     with (
@@ -104,7 +105,10 @@ def seed() -> dict:
         seeded_units: dict[int, int] = {}
         for _ in range(LISTED_ORDERS):
             lines = [(pid, rng.randint(1, 3)) for pid in rng.sample(product_ids, LINES_PER_ORDER)]
-            orders.place_order(customer_id=users[0].id, items=lines)
+            orders.place_order(
+                customer_id=users[0].id,
+                items=[OrderItem(product_id=pid, quantity=quantity) for pid, quantity in lines],
+            )
             for pid, quantity in lines:
                 seeded_units[pid] = seeded_units.get(pid, 0) + quantity
 

@@ -184,8 +184,10 @@ def _quantities(lines: Iterable[tuple[int | None, int]]) -> dict[int | None, int
     products' lines, None, are left to `ReservationFailed`)."""
     quantities: dict[int | None, int] = {}
     for variant_id, quantity in lines:
-        if quantity < 1 or (variant_id is not None and variant_id in quantities):
+        if quantity < 1:
             raise InvalidStockLines()
+        if variant_id is not None and variant_id in quantities:
+            raise InvalidStockLines(f"Variant {variant_id} appears more than once.")
         if variant_id is not None:
             quantities[variant_id] = quantity
     return quantities
@@ -454,10 +456,16 @@ def create_variant(
 
 @transaction.atomic
 def update_variant(*, variant: ProductVariant, data: Mapping[str, Any]) -> ProductVariant:
-    """Change the given fields of a variant; `VariantNotFound` if it was deleted meanwhile."""
+    """Change the given fields of a variant; `VariantNotFound` if it was deleted meanwhile.
+
+    The variant is read again under its product's lock: a copy loaded before another write
+    committed would put that write's values back (its name is always saved, being made from
+    the options when blank)."""
     _lock_product(variant.product)
-    if not ProductVariant.objects.filter(pk=variant.pk).exists():
-        raise VariantNotFound()
+    try:
+        variant.refresh_from_db(fields=sorted(VARIANT_FIELDS))
+    except ProductVariant.DoesNotExist as error:
+        raise VariantNotFound() from error
     catalog_changed()
     _write_variant(variant, data)
     _refresh_summary(variant.product)

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from catalog import services as catalog
 from catalog.dtos import StockLine
+from catalog.exceptions import InvalidStockLines
 from kernel import address
 from kernel.dtos import from_fields
 from kernel.ids import is_id
@@ -137,14 +138,18 @@ def place_order(
     lines = _validated_items(items)
     if shipping_address is not None and not isinstance(shipping_address, dict):
         raise InvalidOrder("shipping_address", "Must be an object or null.")
-    variants = catalog.reserve_stock(
-        lines=[
-            StockLine(
-                quantity=line.quantity, variant_id=line.variant_id, product_id=line.product_id
-            )
-            for line in lines
-        ]
-    )
+    try:
+        variants = catalog.reserve_stock(
+            lines=[
+                StockLine(
+                    quantity=line.quantity, variant_id=line.variant_id, product_id=line.product_id
+                )
+                for line in lines
+            ]
+        )
+    except InvalidStockLines as error:
+        # Only the catalog knows a product's one variant: named by both ids, it is repeated.
+        raise InvalidOrder("items", error.detail) from error
 
     order_lines = []
     for variant, line in zip(variants, lines, strict=True):

@@ -91,6 +91,12 @@ def stock_of(product) -> int:
     return catalog_services.get_products(ids=[product.id])[product.id].stock
 
 
+def variant_id_of(product) -> int:
+    """The id of the product's first variant (its only one, for a product `make_product`
+    made), as the catalog's public read reports it."""
+    return catalog_services.get_products(ids=[product.id])[product.id].variant_ids[0]
+
+
 def make_order(
     customer: User,
     *,

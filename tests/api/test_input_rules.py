@@ -14,6 +14,7 @@ from accounts.models import User
 from catalog import services as catalog_services
 from kernel.ids import MAX_ID
 from orders import services as order_services
+from orders.dtos import OrderItem
 from payments import services as payment_services
 from tests.conftest import PASSWORD, client_for
 from tests.factories import ADDRESS
@@ -45,7 +46,9 @@ def shop(customer) -> Shop:
 
     def place() -> int:
         return order_services.place_order(
-            customer_id=customer.pk, items=[(product.pk, 1)], shipping_address=ADDRESS
+            customer_id=customer.pk,
+            items=[OrderItem(product_id=product.pk, quantity=1)],
+            shipping_address=ADDRESS,
         ).id
 
     pending, paid = place(), place()

@@ -32,11 +32,14 @@ def demo_shop(staff_groups):
     call_command("seed_demo", "--with-users", stdout=StringIO())
     customer = accounts.get_user_by_email(email=CUSTOMER["email"])
     listed = APIClient().get("/api/v1/products/", {"page_size": 100}).json()["results"]
-    first, second = sorted(product["id"] for product in listed if product["stock"] > 2)[:2]
-    order = orders.place_order(
-        customer_id=customer.id,
-        items=[OrderItem(product_id=first, quantity=2), OrderItem(product_id=second, quantity=1)],
-    )
+    first, second = sorted(
+        variant["id"]
+        for product in listed
+        for variant in product["variants"]
+        if variant["stock"] > 2
+    )[:2]
+    items = [OrderItem(variant_id=first, quantity=2), OrderItem(variant_id=second, quantity=1)]
+    order = orders.place_order(customer_id=customer.id, items=items)
     payment = payments.pay_order(order_id=order.id, customer_id=customer.id, token="tok_visa")
     return order, payment
 

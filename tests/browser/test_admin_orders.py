@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from catalog import services as catalog
 from orders import services as orders
+from orders.dtos import OrderItem
 from payments import services as payments
 from tests.browser.conftest import admin_login, save_screenshot
 
@@ -32,7 +33,9 @@ def paid_order(customer_user):
     placed = []
     for items in ([(kettle.pk, 1), (cups.pk, 2)], [(cups.pk, 1)]):
         order = orders.place_order(
-            customer_id=customer_user.pk, items=items, shipping_address=address
+            customer_id=customer_user.pk,
+            items=[OrderItem(product_id=pid, quantity=quantity) for pid, quantity in items],
+            shipping_address=address,
         )
         payments.pay_order(order_id=order.id, customer_id=customer_user.pk, token="tok_visa")
         placed.append(order)

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from catalog import services as catalog
 from orders import services as orders
+from orders.dtos import OrderItem
 from payments import services as payments
 from tests.browser.conftest import admin_login
 
@@ -18,7 +19,9 @@ def payment(customer_user):
     teapot = catalog.create_product(
         sku="BRW-026", name="Teapot 1 l", price=Decimal("12.50"), stock=5
     )
-    order = orders.place_order(customer_id=customer_user.pk, items=[(teapot.pk, 2)])
+    order = orders.place_order(
+        customer_id=customer_user.pk, items=[OrderItem(product_id=teapot.pk, quantity=2)]
+    )
     return payments.pay_order(order_id=order.id, customer_id=customer_user.pk, token="tok_visa")
 
 

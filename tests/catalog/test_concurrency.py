@@ -7,8 +7,9 @@ together so they really contend for the same rows.
 import pytest
 
 from catalog import services
+from catalog.dtos import StockLine
 from catalog.exceptions import ReservationFailed
-from catalog.models import Product
+from catalog.models import ProductVariant
 from tests.concurrency import run_concurrently
 
 pytestmark = [
@@ -20,11 +21,21 @@ pytestmark = [
 ]
 
 
+def _variant_id(product) -> int:
+    """The id of the product's one variant (`make_product` makes one)."""
+    return ProductVariant.objects.values_list("pk", flat=True).get(product_id=product.pk)
+
+
+def _stock(variant_id: int) -> int:
+    return ProductVariant.objects.values_list("stock", flat=True).get(pk=variant_id)
+
+
 def test_forty_buyers_of_ten_units_get_exactly_ten(make_product):
-    product = make_product(stock=10)
+    variant_id = _variant_id(make_product(stock=10))
+    line = StockLine(quantity=1, variant_id=variant_id)
 
     outcomes = run_concurrently(
-        *[lambda: services.reserve_stock(lines=[(product.pk, 1)]) for _ in range(40)],
+        *[lambda: services.reserve_stock(lines=[line]) for _ in range(40)],
         return_exceptions=True,
     )
 
@@ -33,12 +44,13 @@ def test_forty_buyers_of_ten_units_get_exactly_ten(make_product):
     assert (len(reserved), len(refused)) == (10, 30)
     assert {error.code for error in refused} == {"insufficient_stock"}
     assert sorted(snapshot.stock for [snapshot] in reserved) == list(range(10))
-    assert Product.objects.get(pk=product.pk).stock == 0
+    assert _stock(variant_id) == 0
 
 
 def test_reservations_locking_two_products_in_opposite_orders_never_deadlock(make_product):
-    first, second = make_product(stock=100), make_product(stock=100)
-    orders = [[(first.pk, 1), (second.pk, 2)], [(second.pk, 2), (first.pk, 1)]]
+    first, second = _variant_id(make_product(stock=100)), _variant_id(make_product(stock=100))
+    forwards = [StockLine(quantity=1, variant_id=first), StockLine(quantity=2, variant_id=second)]
+    orders = [forwards, forwards[::-1]]
 
     outcomes = run_concurrently(
         *[lambda lines=orders[n % 2]: services.reserve_stock(lines=lines) for n in range(30)],
@@ -46,17 +58,16 @@ def test_reservations_locking_two_products_in_opposite_orders_never_deadlock(mak
     )
 
     assert [outcome for outcome in outcomes if not isinstance(outcome, list)] == []
-    assert Product.objects.get(pk=first.pk).stock == 70
-    assert Product.objects.get(pk=second.pk).stock == 40
+    assert (_stock(first), _stock(second)) == (70, 40)
 
 
 def test_reservations_and_releases_interleaved_keep_the_count(make_product):
-    product = make_product(stock=20)
+    variant_id = _variant_id(make_product(stock=20))
 
     def reserve_or_release(index: int):
         if index % 2:
-            return services.release_stock(lines=[(product.pk, 1)])
-        return services.reserve_stock(lines=[(product.pk, 1)])
+            return services.release_stock(lines=[(variant_id, 1)])
+        return services.reserve_stock(lines=[StockLine(quantity=1, variant_id=variant_id)])
 
     outcomes = run_concurrently(
         *[lambda index=index: reserve_or_release(index) for index in range(30)],
@@ -64,4 +75,4 @@ def test_reservations_and_releases_interleaved_keep_the_count(make_product):
     )
 
     assert [o for o in outcomes if isinstance(o, Exception)] == []
-    assert Product.objects.get(pk=product.pk).stock == 20
+    assert _stock(variant_id) == 20

@@ -11,6 +11,7 @@ from catalog import services as catalog_services
 from catalog.selectors import products_to_change
 from kernel.models import OutboxEvent
 from orders import services as order_services
+from orders.dtos import OrderItem
 from payments import services as payment_services
 from tests.factories import ADDRESS
 from tests.payments.support import PAYMENTS_URL, fail_refund, pay
@@ -202,7 +203,9 @@ def test_a_product_update_reports_the_stock_of_the_row_not_of_a_stale_instance(
     """An order reserved stock after the staff's copy was loaded; the event shows the row."""
     product = make_product(stock=10)
     stale = products_to_change().get(pk=product.pk)
-    order_services.place_order(customer_id=customer.pk, items=[(product.pk, 4)])
+    order_services.place_order(
+        customer_id=customer.pk, items=[OrderItem(product_id=product.pk, quantity=4)]
+    )
     before = last_id()
 
     catalog_services.update_product(product=stale, data={"name": "Renamed"})

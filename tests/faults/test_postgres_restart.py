@@ -196,16 +196,16 @@ def _consistency_problems(postgres: PostgresInstance, products: list[int]) -> li
     """Every broken invariant in the database, described; empty when nothing is half-written."""
     problems = []
     ids = ",".join(map(str, products))
-    for product_id, stock, live_units in postgres.query(
-        f"""SELECT p.id, p.stock,
+    for variant_id, stock, live_units in postgres.query(
+        f"""SELECT v.id, v.stock,
                    COALESCE(SUM(l.quantity) FILTER (WHERE o.status <> 'cancelled'), 0)
-            FROM catalog_product p
-            LEFT JOIN orders_orderline l ON l.product_id = p.id
+            FROM catalog_productvariant v
+            LEFT JOIN orders_orderline l ON l.variant_id = v.id
             LEFT JOIN orders_order o ON o.id = l.order_id
-            WHERE p.id IN ({ids}) GROUP BY p.id, p.stock"""
+            WHERE v.product_id IN ({ids}) GROUP BY v.id, v.stock"""
     ):
         if stock + live_units != INITIAL_STOCK:
-            problems.append(f"product {product_id}: stock {stock} + live units {live_units}")
+            problems.append(f"variant {variant_id}: stock {stock} + live units {live_units}")
     problems += [
         f"order {order_id} ({status}): {lines} lines, {pending} pending events"
         for order_id, status, lines, pending in postgres.query(

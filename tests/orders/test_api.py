@@ -9,7 +9,7 @@ from catalog import services as catalog_services
 from kernel.api.throttling import ScopedRateThrottle
 from orders.models import Order
 from orders.serializers import OrderSerializer
-from tests.factories import order_status, stock_of
+from tests.factories import order_status, stock_of, variant_id_of
 
 pytestmark = pytest.mark.django_db
 
@@ -46,16 +46,20 @@ def test_placing_an_order_is_201_with_the_full_pending_order(
     assert body["items"] == [
         {
             "product_id": mug.pk,
+            "variant_id": variant_id_of(mug),
             "sku": "MUG-1",
             "name": "Blue mug",
+            "variant_name": "",
             "unit_price": "12.50",
             "quantity": 2,
             "line_total": "25.00",
         },
         {
             "product_id": tea.pk,
+            "variant_id": variant_id_of(tea),
             "sku": "TEA-1",
             "name": "Green tea",
+            "variant_name": "",
             "unit_price": "3.99",
             "quantity": 3,
             "line_total": "11.97",
@@ -243,7 +247,14 @@ def test_insufficient_stock_is_409_naming_the_product_and_reserves_nothing(
     body = response.json()
     assert body["code"] == "insufficient_stock"
     assert str(scarce.pk) in body["detail"]
-    assert body["shortages"] == [{"product_id": scarce.pk, "requested": 2, "available": 1}]
+    assert body["shortages"] == [
+        {
+            "product_id": scarce.pk,
+            "variant_id": variant_id_of(scarce),
+            "requested": 2,
+            "available": 1,
+        }
+    ]
     assert (stock_of(plenty), stock_of(scarce)) == (50, 1)
     assert not Order.objects.exists()
 

@@ -12,7 +12,7 @@ from django.db.models import Sum
 from orders.models import Order, OrderLine
 from tests.concurrency import run_concurrently
 from tests.conftest import client_for
-from tests.factories import stock_of
+from tests.factories import stock_of, variant_id_of
 
 pytestmark = [
     pytest.mark.postgres("SQLite serialises all writers, so there is no race to observe"),
@@ -25,18 +25,26 @@ ORDERS = "/api/v1/orders/"
 def test_forty_customers_racing_for_the_last_ten_units_leave_exactly_ten_orders(
     make_user, make_product
 ):
+    """Half name the product (of one variant), half its variant: both lock the variant."""
     product = make_product(sku="LAST-10", name="Rare", price="5.00", stock=10)
+    variant_id = variant_id_of(product)
     clients = [client_for(make_user()) for _ in range(40)]
-    body = {"items": [{"product_id": product.pk, "quantity": 1}]}
+    named = [{"variant_id": variant_id}, {"product_id": product.pk}]
+    bodies = [{"items": [{**named[n % 2], "quantity": 1}]} for n in range(40)]
 
-    responses = run_concurrently(*[lambda c=client: c.post(ORDERS, body) for client in clients])
+    responses = run_concurrently(
+        *[
+            lambda client=client, body=body: client.post(ORDERS, body, format="json")
+            for client, body in zip(clients, bodies, strict=True)
+        ]
+    )
 
     statuses = Counter(response.status_code for response in responses)
     assert statuses == {201: 10, 409: 30}
     assert {r.json()["code"] for r in responses if r.status_code == 409} == {"insufficient_stock"}
     assert stock_of(product) == 0
     ordered = (
-        OrderLine.objects.filter(product_id=product.pk)
+        OrderLine.objects.filter(variant_id=variant_id)
         .exclude(order__status="cancelled")
         .aggregate(units=Sum("quantity"))["units"]
     )
@@ -73,14 +81,15 @@ def test_multi_line_orders_locking_products_in_opposite_orders_never_deadlock(
     make_user, make_product
 ):
     products = [make_product(sku=f"X-{n}", name=f"X {n}", price="3.00", stock=50) for n in range(3)]
-    forwards = [{"product_id": product.pk, "quantity": 2} for product in products]
+    variant_ids = [variant_id_of(product) for product in products]
+    forwards = [{"variant_id": variant_id, "quantity": 2} for variant_id in variant_ids]
     # Every customer wants 2 of each; 30 of them want 60 of each, and there are 50.
     bodies = [{"items": forwards if n % 2 else forwards[::-1]} for n in range(30)]
     clients = [client_for(make_user()) for _ in bodies]
 
     responses = run_concurrently(
         *[
-            lambda client=client, body=body: client.post(ORDERS, body)
+            lambda client=client, body=body: client.post(ORDERS, body, format="json")
             for client, body in zip(clients, bodies, strict=True)
         ]
     )
@@ -88,6 +97,6 @@ def test_multi_line_orders_locking_products_in_opposite_orders_never_deadlock(
     statuses = Counter(response.status_code for response in responses)
     assert statuses == {201: 25, 409: 5}
     assert {r.json()["code"] for r in responses if r.status_code == 409} == {"insufficient_stock"}
-    for product in products:
-        ordered = OrderLine.objects.filter(product_id=product.pk).aggregate(units=Sum("quantity"))
+    for product, variant_id in zip(products, variant_ids, strict=True):
+        ordered = OrderLine.objects.filter(variant_id=variant_id).aggregate(units=Sum("quantity"))
         assert (stock_of(product), stock_of(product) + ordered["units"]) == (0, 50)

@@ -13,10 +13,12 @@ PLACE_AN_ORDER = f"""
 from decimal import Decimal
 from accounts.services import create_user
 from catalog.services import create_product
+from orders.dtos import OrderItem
 from orders.services import place_order
 customer = create_user(email={EMAIL!r}, password="a-passphrase-1", first_name="Ada")
 mug = create_product(sku="MUG-1", name="Blue mug", price=Decimal("12.50"), stock=10)
-order = place_order(customer_id=customer.id, items=[(mug.id, 2)], shipping_address={ADDRESS!r})
+items = [OrderItem(product_id=mug.id, quantity=2)]
+order = place_order(customer_id=customer.id, items=items, shipping_address={ADDRESS!r})
 print(order.number)
 """
 

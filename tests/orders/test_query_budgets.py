@@ -9,18 +9,21 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from orders import services
+from orders.dtos import OrderItem
 from tests.conftest import client_for
-from tests.factories import make_order
+from tests.factories import make_order, variant_id_of
 
 pytestmark = pytest.mark.django_db
 
 ORDERS = "/api/v1/orders/"
 
-# reserve_stock: savepoint, SELECT … FOR UPDATE, one UPDATE, release; the order's INSERT in a
-# savepoint of its own (so a clashing number can be drawn again); one INSERT for every line;
-# the first event; the outbox's `order.placed` (one INSERT: its data is built from what was
-# just written); the outer savepoint.
+# reserve_stock: savepoint, SELECT … FOR UPDATE of the variants, one UPDATE, release; the
+# order's INSERT in a savepoint of its own (so a clashing number can be drawn again); one INSERT
+# for every line; the first event; the outbox's `order.placed` (one INSERT: its data is built
+# from what was just written); the outer savepoint. Items named by `variant_id`.
 PLACE_ORDER_QUERIES = 12
+# Items named by `product_id` add one query, for every item: their products' variants.
+BY_PRODUCT_QUERIES = 1
 # + the user (JWT), and the order, its lines and its events read back for the response.
 POST_ORDER_QUERIES = PLACE_ORDER_QUERIES + 4
 # + claiming the key (savepoint, INSERT, release), the atomic around the work, the stored response.
@@ -45,39 +48,58 @@ def client(customer):
     return client_for(customer)
 
 
-def _items(products, count: int) -> list[dict]:
-    return [{"product_id": product.pk, "quantity": 1} for product in products[:count]]
+# Each item names a variant, or the product of one variant (one query more).
+KINDS = [
+    pytest.param("variant_id", 0, id="by-variant"),
+    pytest.param("product_id", 1, id="by-product"),
+]
+
+
+def _ids(products, count: int, kind: str) -> list[int]:
+    return [
+        variant_id_of(product) if kind == "variant_id" else product.pk
+        for product in products[:count]
+    ]
+
+
+def _items(products, count: int, kind: str) -> list[dict]:
+    return [{kind: id_, "quantity": 1} for id_ in _ids(products, count, kind)]
 
 
 @pytest.mark.parametrize("lines", [1, 20])
+@pytest.mark.parametrize(("kind", "extra"), KINDS)
 def test_place_order_takes_the_same_queries_for_1_and_20_lines(
-    customer, products, lines, django_assert_num_queries
+    customer, products, lines, kind, extra, django_assert_num_queries
 ):
-    items = [(product.pk, 2) for product in products[:lines]]
+    items = [OrderItem(quantity=2, **{kind: id_}) for id_ in _ids(products, lines, kind)]
 
-    with django_assert_num_queries(PLACE_ORDER_QUERIES):
+    with django_assert_num_queries(PLACE_ORDER_QUERIES + extra * BY_PRODUCT_QUERIES):
         services.place_order(customer_id=customer.pk, items=items)
 
 
 @pytest.mark.parametrize("lines", [1, 20])
+@pytest.mark.parametrize(("kind", "extra"), KINDS)
 def test_post_orders_takes_the_same_queries_for_1_and_20_lines(
-    client, products, lines, django_assert_num_queries
+    client, products, lines, kind, extra, django_assert_num_queries
 ):
-    with django_assert_num_queries(POST_ORDER_QUERIES):
-        response = client.post(ORDERS, {"items": _items(products, lines)})
+    items = _items(products, lines, kind)
+
+    with django_assert_num_queries(POST_ORDER_QUERIES + extra * BY_PRODUCT_QUERIES):
+        response = client.post(ORDERS, {"items": items})
 
     assert response.status_code == 201
     assert len(response.json()["items"]) == lines
 
 
 @pytest.mark.parametrize("lines", [1, 20])
+@pytest.mark.parametrize(("kind", "extra"), KINDS)
 def test_post_orders_with_an_idempotency_key_takes_the_same_queries_for_1_and_20_lines(
-    client, products, lines, django_assert_num_queries
+    client, products, lines, kind, extra, django_assert_num_queries
 ):
-    with django_assert_num_queries(POST_ORDER_WITH_KEY_QUERIES):
-        response = client.post(
-            ORDERS, {"items": _items(products, lines)}, headers={"Idempotency-Key": "k"}
-        )
+    items = _items(products, lines, kind)
+
+    with django_assert_num_queries(POST_ORDER_WITH_KEY_QUERIES + extra * BY_PRODUCT_QUERIES):
+        response = client.post(ORDERS, {"items": items}, headers={"Idempotency-Key": "k"})
 
     assert response.status_code == 201
 

@@ -10,11 +10,11 @@ from django.db.transaction import TransactionManagementError
 from catalog import services as catalog_services
 from catalog.exceptions import ReservationFailed
 from orders import numbers, services
-from orders.dtos import OrderSummary, PaymentDue
+from orders.dtos import OrderItem, OrderSummary, PaymentDue
 from orders.events import order_cancelled
 from orders.exceptions import InvalidOrder, InvalidTransition, OrderNotFound, OrderNotPayable
 from orders.models import Order
-from tests.factories import stock_of
+from tests.factories import stock_of, variant_id_of
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +59,7 @@ def test_placing_an_order_reserves_stock_and_records_a_pending_order(customer, m
 
     summary = services.place_order(
         customer_id=customer.pk,
-        items=[(mug.pk, 2), (tea.pk, 3)],
+        items=[OrderItem(product_id=mug.pk, quantity=2), OrderItem(product_id=tea.pk, quantity=3)],
         shipping_address={"name": "Casey", "city": "Lyon", "country": "FR"},
     )
 
@@ -73,11 +73,38 @@ def test_placing_an_order_reserves_stock_and_records_a_pending_order(customer, m
     assert order.subtotal == order.total == Decimal("36.97")
     assert order.shipping_address == {"name": "Casey", "city": "Lyon", "country": "FR"}
     assert [
-        (line.product_id, line.sku, line.name, line.unit_price, line.quantity, line.line_total)
+        (
+            line.product_id,
+            line.variant_id,
+            line.sku,
+            line.name,
+            line.variant_name,
+            line.unit_price,
+            line.quantity,
+            line.line_total,
+        )
         for line in order.lines.all()
     ] == [
-        (mug.pk, "MUG-1", "Blue mug", Decimal("12.50"), 2, Decimal("25.00")),
-        (tea.pk, "TEA-1", "Green tea", Decimal("3.99"), 3, Decimal("11.97")),
+        (
+            mug.pk,
+            variant_id_of(mug),
+            "MUG-1",
+            "Blue mug",
+            "",
+            Decimal("12.50"),
+            2,
+            Decimal("25.00"),
+        ),
+        (
+            tea.pk,
+            variant_id_of(tea),
+            "TEA-1",
+            "Green tea",
+            "",
+            Decimal("3.99"),
+            3,
+            Decimal("11.97"),
+        ),
     ]
     assert [(event.status, event.note) for event in order.events.all()] == [
         ("pending", "Order placed.")
@@ -135,7 +162,9 @@ def test_placement_is_all_or_nothing_when_one_product_is_short(place, make_produ
 
     assert raised.value.code == "insufficient_stock"
     assert raised.value.status_code == 409
-    assert [shortage.product_id for shortage in raised.value.shortages] == [scarce.pk]
+    assert [(shortage.product_id, shortage.variant_id) for shortage in raised.value.shortages] == [
+        (scarce.pk, variant_id_of(scarce))
+    ]
     assert (stock_of(plenty), stock_of(scarce)) == (50, 1)
     assert not Order.objects.exists()
 
@@ -157,7 +186,13 @@ def test_an_unknown_product_places_nothing(customer, make_product):
     good = make_product(stock=5)
 
     with pytest.raises(ReservationFailed) as raised:
-        services.place_order(customer_id=customer.pk, items=[(good.pk, 1), (987_654, 1)])
+        services.place_order(
+            customer_id=customer.pk,
+            items=[
+                OrderItem(product_id=good.pk, quantity=1),
+                OrderItem(product_id=987_654, quantity=1),
+            ],
+        )
 
     assert (raised.value.status_code, raised.value.code) == (400, "product_unavailable")
     assert raised.value.unavailable == (987_654,)
@@ -176,30 +211,51 @@ def test_a_total_too_large_to_record_releases_the_reservation(place, make_produc
     assert not Order.objects.exists()
 
 
+def _item(**fields) -> dict:
+    return {"quantity": 1, **fields}
+
+
 @pytest.mark.parametrize(
     "items",
     [
         pytest.param([], id="empty"),
-        pytest.param([("P", 0)], id="quantity-0"),
-        pytest.param([("P", 1001)], id="quantity-1001"),
-        pytest.param([("P", 1), ("P", 2)], id="repeated-product"),
-        pytest.param([("P", 600), (2, 401)], id="over-1000-units"),
-        pytest.param([("P", 1)] + [(n, 1) for n in range(2, 52)], id="51-lines"),
-        pytest.param([("1", 1)], id="string-id"),
-        pytest.param([(True, 1)], id="boolean-id"),
-        pytest.param([("P", 1.0)], id="float-quantity"),
-        pytest.param([("P",)], id="not-a-pair"),
-        pytest.param([7], id="not-a-sequence"),
-        pytest.param([(0, 1)], id="id-0"),
-        pytest.param([(2**63, 1)], id="id-beyond-bigint"),
+        pytest.param([_item(product_id="P", quantity=0)], id="quantity-0"),
+        pytest.param([_item(product_id="P", quantity=1001)], id="quantity-1001"),
+        pytest.param(
+            [_item(product_id="P"), _item(product_id="P", quantity=2)], id="repeated-product"
+        ),
+        pytest.param(
+            [_item(variant_id="V"), _item(variant_id="V", quantity=2)], id="repeated-variant"
+        ),
+        pytest.param([_item(product_id="P"), _item(variant_id="V")], id="variant-and-its-product"),
+        pytest.param(
+            [_item(product_id="P", quantity=600), _item(product_id=2, quantity=401)],
+            id="over-1000-units",
+        ),
+        pytest.param(
+            [_item(product_id="P")] + [_item(product_id=n) for n in range(2, 52)], id="51-lines"
+        ),
+        pytest.param([_item(product_id="1")], id="string-id"),
+        pytest.param([_item(variant_id="1")], id="string-variant-id"),
+        pytest.param([_item(product_id=True)], id="boolean-id"),
+        pytest.param([_item(product_id="P", quantity=1.0)], id="float-quantity"),
+        pytest.param([_item()], id="no-id"),
+        pytest.param([_item(product_id="P", variant_id="V")], id="both-ids"),
+        pytest.param([("P", 1)], id="a-pair-not-an-item"),
+        pytest.param([7], id="not-an-item"),
+        pytest.param([_item(product_id=0)], id="id-0"),
+        pytest.param([_item(variant_id=0)], id="variant-id-0"),
+        pytest.param([_item(product_id=2**63)], id="id-beyond-bigint"),
     ],
 )
 def test_invalid_items_are_refused_before_anything_is_reserved(customer, make_product, items):
-    """`"P"` stands for the id of a product with enough stock."""
+    """A dict stands for an `OrderItem` of these fields, `"P"` for the id of a product with
+    enough stock and `"V"` for its variant's; anything else is passed as it is."""
     product = make_product(stock=5)
+    ids = {"P": product.pk, "V": variant_id_of(product)}
     items = [
-        tuple(product.pk if part == "P" else part for part in item)
-        if isinstance(item, tuple)
+        OrderItem(**{field: ids.get(value, value) for field, value in item.items()})
+        if isinstance(item, dict)
         else item
         for item in items
     ]
@@ -215,7 +271,9 @@ def test_invalid_items_are_refused_before_anything_is_reserved(customer, make_pr
 def test_a_shipping_address_must_be_an_object(customer, product):
     with pytest.raises(InvalidOrder) as raised:
         services.place_order(
-            customer_id=customer.pk, items=[(product.pk, 1)], shipping_address="Lyon"
+            customer_id=customer.pk,
+            items=[OrderItem(product_id=product.pk, quantity=1)],
+            shipping_address="Lyon",
         )
 
     assert raised.value.field == "shipping_address"

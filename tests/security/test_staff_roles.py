@@ -22,6 +22,7 @@ from accounts.models import User
 from catalog import services as catalog_services
 from kernel.webhooks import services as webhooks
 from orders import services as order_services
+from orders.dtos import OrderItem
 from orders.models import Order
 from payments import services as payment_services
 from payments.models import Payment, Refund
@@ -220,7 +221,9 @@ def targets(customer) -> Targets:
 
     def placed() -> int:
         return order_services.place_order(
-            customer_id=customer.pk, items=[(product, 1)], shipping_address=ADDRESS
+            customer_id=customer.pk,
+            items=[OrderItem(product_id=product, quantity=1)],
+            shipping_address=ADDRESS,
         ).id
 
     def paid() -> int:
@@ -349,7 +352,7 @@ def test_a_user_with_a_permission_but_not_staff_is_still_refused(make_user, targ
 def test_the_owner_in_any_group_may_cancel_their_own_order(make_staff, targets):
     catalog_manager = make_staff("Catalog managers")
     order_id = order_services.place_order(
-        customer_id=catalog_manager.pk, items=[(targets.product, 1)]
+        customer_id=catalog_manager.pk, items=[OrderItem(product_id=targets.product, quantity=1)]
     ).id
 
     response = client_for(catalog_manager).post(f"/api/v1/orders/{order_id}/cancel/")
