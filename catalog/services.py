@@ -496,11 +496,16 @@ def _lock_product(product: Product) -> None:
 
 def _write_variant(variant: ProductVariant, data: Mapping[str, Any]) -> None:
     """Apply `data` to `variant` and save it, after checking its values, its sku and its options
-    against the product's other variants (whose product the caller has locked)."""
+    against the product's other variants (whose product the caller has locked).
+
+    A name made from the options follows them when they change; a name given stays."""
+    made_name = variant.name == variant_name(variant.options or {})
     changed = _apply(variant, data, allowed=VARIANT_FIELDS)
     if "options" in changed:
         variant.options = clean_options(variant.options)
         _check_options(variant)
+        if made_name and "name" not in changed:
+            variant.name = ""
     if "name" in changed or "options" in changed:
         variant.name = (variant.name or "").strip() or variant_name(variant.options)
     _check_variant_values(variant)
