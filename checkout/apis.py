@@ -148,6 +148,12 @@ class TaxRateViewSet(_StaffViewSet):
     def get_queryset(self):
         return selectors.tax_rates()
 
+    def get_serializer_class(self):
+        """The browsable API's form: a change has no country."""
+        if self.action == "partial_update":
+            return TaxRateChangeSerializer
+        return TaxRateWriteSerializer
+
     def get_object(self):
         tax_rate = selectors.tax_rate(country=self.kwargs["country"])
         if tax_rate is None:

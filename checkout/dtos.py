@@ -63,7 +63,3 @@ class VoucherSnapshot:
     max_uses_per_email: int | None
     used_count: int
     is_active: bool
-
-    @property
-    def discount(self) -> Discount:
-        return Discount(kind=self.kind, value=self.value)
