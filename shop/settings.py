@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "catalog",
     "orders",
     "payments",
+    "checkout",
 ]
 
 MIDDLEWARE = [

@@ -69,6 +69,7 @@ api_v1 = [
     path("", include("catalog.urls")),
     path("", include("orders.urls")),
     path("", include("payments.urls")),
+    path("", include("checkout.urls")),
     path("", include("kernel.webhooks.urls")),
 ]
 

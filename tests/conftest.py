@@ -99,7 +99,7 @@ def staff(make_user) -> User:
     user = make_user(is_staff=True, first_name="Sam", last_name="Staff")
     user.user_permissions.set(
         Permission.objects.filter(
-            Q(content_type__app_label__in=["catalog", "orders", "payments"])
+            Q(content_type__app_label__in=["catalog", "orders", "payments", "checkout"])
             | Q(content_type__app_label="kernel", content_type__model__startswith="webhook")
         )
     )
@@ -111,6 +111,7 @@ STAFF_GROUP_MIGRATIONS = {
     "Fulfilment": ("orders", "0002_fulfilment_group"),
     "Finance": ("payments", "0002_finance_group"),
     "Integrations": ("kernel", "0007_integrations_group"),
+    "Marketing": ("checkout", "0002_marketing_group"),
 }
 """Each staff group and the data migration that creates it."""
 

@@ -9,7 +9,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 
-PROJECT_APPS = {"accounts", "catalog", "orders", "payments", "kernel"}
+PROJECT_APPS = {"accounts", "catalog", "orders", "payments", "checkout", "kernel"}
 ROOT = Path(__file__).resolve().parents[2]
 
 

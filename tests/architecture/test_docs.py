@@ -10,7 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 ARCHITECTURE = ROOT / "docs" / "ARCHITECTURE.md"
-APPS = ["accounts", "catalog", "orders", "payments"]
+APPS = ["accounts", "catalog", "orders", "payments", "checkout"]
 
 
 def public_functions(app: str) -> list[str]:

@@ -14,6 +14,7 @@ operation and role, no example database.
 
 import json
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
 import schemathesis
@@ -35,6 +36,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from checkout import services as checkout_services
 from payments import services as payment_services
 from payments.gateways.webhooks import SIGNATURE_HEADER, signature_header
 from payments.models import Payment
@@ -114,12 +116,18 @@ def seeded(db, customer, other_customer, staff) -> Seeded:
     reset_tokens = [default_token_generator.make_token(user) for user in (customer, staff)]
 
     order_ids = [*orders, processing]
+    checkout_services.create_shipping_method(code="standard", name="Standard", price=Decimal(5))
+    checkout_services.create_tax_rate(country="DE", rate=Decimal("0.19"))
+    checkout_services.create_voucher(code="SUMMER10", kind="percentage", value=Decimal(10))
     return Seeded(
         ids={
             "products": [*products, inactive],
             "categories": [category.slug],
             "orders": order_ids,
             "payments": payments,
+            "shipping-methods": ["standard"],
+            "tax-rates": ["DE", "de"],
+            "vouchers": ["SUMMER10", "summer10"],
         },
         webhook_events=st.fixed_dictionaries(
             {

@@ -31,6 +31,9 @@ _WATCHED = (
     "kernel.IdempotencyKey",
     "kernel.WebhookEndpoint",
     "kernel.WebhookDelivery",
+    "checkout.ShippingMethod",
+    "checkout.TaxRate",
+    "checkout.Voucher",
     "token_blacklist.OutstandingToken",
     "token_blacklist.BlacklistedToken",
 )

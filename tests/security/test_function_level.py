@@ -38,6 +38,21 @@ STAFF_ACTIONS = [
     ("patch", "/api/v1/webhooks/{webhook}/", {"url": "https://93.184.216.34/x"}),
     ("delete", "/api/v1/webhooks/{webhook}/", None),
     ("get", "/api/v1/webhooks/{webhook}/deliveries/", None),
+    ("get", "/api/v1/shipping-methods/", None),
+    ("post", "/api/v1/shipping-methods/", {"code": "free", "name": "Free", "price": "0.00"}),
+    ("get", "/api/v1/shipping-methods/{code}/", None),
+    ("patch", "/api/v1/shipping-methods/{code}/", {"price": "0.00"}),
+    ("delete", "/api/v1/shipping-methods/{code}/", None),
+    ("get", "/api/v1/tax-rates/", None),
+    ("post", "/api/v1/tax-rates/", {"country": "DE", "rate": "0"}),
+    ("get", "/api/v1/tax-rates/{country}/", None),
+    ("patch", "/api/v1/tax-rates/{country}/", {"rate": "0"}),
+    ("delete", "/api/v1/tax-rates/{country}/", None),
+    ("get", "/api/v1/vouchers/", None),
+    ("post", "/api/v1/vouchers/", {"code": "FREE", "kind": "percentage", "value": "100.00"}),
+    ("get", "/api/v1/vouchers/{code}/", None),
+    ("patch", "/api/v1/vouchers/{code}/", {"value": "100.00"}),
+    ("delete", "/api/v1/vouchers/{code}/", None),
 ]
 
 
@@ -51,6 +66,9 @@ def _url(template: str, shop: Shop) -> str:
         webhook=shop.webhook,
         # Any image id: the permission is checked before the image is looked up.
         image=1,
+        # Likewise any code and country (the checkout's staff resources).
+        code="standard",
+        country="DE",
     )
 
 

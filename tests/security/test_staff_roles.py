@@ -57,6 +57,11 @@ EXPECTED_GROUPS = {
         "kernel.change_webhookdelivery",
         "kernel.view_webhookdelivery",
     },
+    "Marketing": {
+        f"checkout.{action}_{model}"
+        for model in ("shippingmethod", "taxrate", "voucher")
+        for action in ("add", "change", "delete", "view")
+    },
 }
 ADDRESS = {
     "name": "Casey Customer",

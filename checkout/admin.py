@@ -1,0 +1,181 @@
+"""Shipping methods, tax rates and vouchers in Django's admin, for staff (the `Marketing`
+group): every write goes through `checkout.services`, so the admin refuses what the API
+refuses; a refusal only the service sees (a code taken meanwhile) is reported on the page."""
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Model
+from django.http import HttpResponseRedirect
+
+from checkout import services
+from checkout.exceptions import CheckoutError
+from checkout.models import ShippingMethod, TaxRate, Voucher
+from kernel.address import country_codes
+from kernel.admin import adopt_created_row
+
+
+class CheckoutAdmin(admin.ModelAdmin):
+    """Who may see, add, change or delete is Django's own permissions; every write goes
+    through the services a subclass names."""
+
+    service_fields: frozenset[str]
+    service_create: Callable[..., Model]
+    service_update: Callable[[Model, dict[str, Any]], object]
+    service_delete: Callable[[Model], object]
+
+    def save_model(self, request, obj, form, change):
+        """Save the form through the services: the changed fields only, or a new row."""
+        if change:
+            changed = [name for name in form.changed_data if name in self.service_fields]
+            self.service_update(obj, {name: form.cleaned_data[name] for name in changed})
+        else:
+            data = {k: v for k, v in form.cleaned_data.items() if k in self.service_fields}
+            adopt_created_row(obj, pk=self.service_create(**data).pk)
+
+    def delete_model(self, request, obj):
+        self.service_delete(obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.service_delete(obj)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except CheckoutError as error:
+            return self._refused(request, error)
+
+    def changelist_view(self, request, extra_context=None):
+        try:
+            return super().changelist_view(request, extra_context)
+        except CheckoutError as error:
+            return self._refused(request, error)
+
+    def _refused(self, request, error: CheckoutError) -> HttpResponseRedirect:
+        """The write was rolled back: say why, and go back to the page."""
+        field = getattr(error, "field", None)
+        message = f"{field}: {error.detail}" if field else error.detail
+        self.message_user(request, f"Nothing was saved. {message}", messages.ERROR)
+        return HttpResponseRedirect(request.get_full_path())
+
+
+def _country(value: str) -> str:
+    code = value.strip().upper()
+    if code not in country_codes():
+        raise forms.ValidationError(f"Not an ISO 3166-1 alpha-2 country code: {value}.")
+    return code
+
+
+class CountriesField(forms.CharField):
+    """A list of ISO country codes typed as `DE, FR AT` (commas or spaces); blank for
+    everywhere."""
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return ", ".join(value)
+        return value
+
+    def to_python(self, value) -> list[str]:
+        text = super().to_python(value)
+        return list(dict.fromkeys(_country(code) for code in re.split(r"[\s,]+", text) if code))
+
+    def has_changed(self, initial, data) -> bool:
+        try:
+            return (initial or []) != self.to_python(data)
+        except forms.ValidationError:
+            return True
+
+
+class ShippingMethodForm(forms.ModelForm):
+    countries = CountriesField(
+        required=False,
+        help_text="ISO 3166-1 alpha-2 codes, separated by commas: `DE, FR, AT`. Blank for "
+        "everywhere.",
+    )
+
+    class Meta:
+        model = ShippingMethod
+        fields = ("code", "name", "price", "countries", "free_over", "is_active")
+
+
+@admin.register(ShippingMethod)
+class ShippingMethodAdmin(CheckoutAdmin):
+    form = ShippingMethodForm
+    list_display = ("code", "name", "price", "free_over", "country_list", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("code", "name")
+    service_fields = services.SHIPPING_METHOD_FIELDS
+    service_create = staticmethod(services.create_shipping_method)
+    service_update = staticmethod(
+        lambda method, data: services.update_shipping_method(method=method, data=data)
+    )
+    service_delete = staticmethod(lambda method: services.delete_shipping_method(method=method))
+
+    @admin.display(description="countries")
+    def country_list(self, method: ShippingMethod) -> str:
+        return ", ".join(method.countries) or "everywhere"
+
+
+class TaxRateForm(forms.ModelForm):
+    class Meta:
+        model = TaxRate
+        fields = ("country", "rate")
+
+    def clean_country(self) -> str:
+        return _country(self.cleaned_data["country"])
+
+
+@admin.register(TaxRate)
+class TaxRateAdmin(CheckoutAdmin):
+    form = TaxRateForm
+    list_display = ("country", "rate")
+    search_fields = ("country",)
+    service_fields = frozenset({"country", "rate"})
+    service_create = staticmethod(services.create_tax_rate)
+    service_update = staticmethod(
+        lambda tax_rate, data: services.update_tax_rate(tax_rate=tax_rate, data=data)
+    )
+    service_delete = staticmethod(lambda tax_rate: services.delete_tax_rate(tax_rate=tax_rate))
+
+    def get_readonly_fields(self, request, obj=None):
+        """The country is the rate's identity: set when it is added, never changed."""
+        return ("country",) if obj is not None else ()
+
+
+class VoucherForm(forms.ModelForm):
+    class Meta:
+        model = Voucher
+        fields = (
+            "code",
+            "kind",
+            "value",
+            "min_subtotal",
+            "starts_at",
+            "ends_at",
+            "max_uses",
+            "max_uses_per_email",
+            "is_active",
+        )
+        help_texts = {"code": "Stored upper-case: codes are unique whatever their case."}
+
+    def clean_code(self) -> str:
+        return self.cleaned_data["code"].upper()
+
+
+@admin.register(Voucher)
+class VoucherAdmin(CheckoutAdmin):
+    form = VoucherForm
+    list_display = ("code", "kind", "value", "starts_at", "ends_at", "used_count", "max_uses")
+    list_filter = ("kind", "is_active")
+    search_fields = ("code",)
+    readonly_fields = ("used_count", "created_at", "updated_at")
+    service_fields = services.VOUCHER_FIELDS
+    service_create = staticmethod(services.create_voucher)
+    service_update = staticmethod(
+        lambda voucher, data: services.update_voucher(voucher=voucher, data=data)
+    )
+    service_delete = staticmethod(lambda voucher: services.delete_voucher(voucher=voucher))
