@@ -15,14 +15,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
-from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
 
 from accounts.models import User
-from kernel import consumers, outbox
+from kernel import consumers
 from kernel.consumers import Event
-from kernel.models import ConsumedEvent, OutboxEvent
 from orders import services as order_services
+from tests.emails import assert_a_refusal_is_retried, only_email, recorded_events
 from tests.factories import ADDRESS, CARRIER, TRACKING_NUMBER
 
 pytestmark = pytest.mark.django_db
@@ -32,21 +31,13 @@ CONSUMER = "orders.emails"
 
 
 def event_of(order_id: int, event_type: str) -> Event:
-    """The order's event of this type, as the relay publishes it and the worker receives it."""
-    (row,) = OutboxEvent.objects.filter(type=event_type, data__id=order_id)
-    return Event.from_json(outbox.event_json(row))
+    """The order's one event of this type, as the worker receives it."""
+    (event,) = recorded_events(event_type, order_id)
+    return event
 
 
 def consume(event: Event) -> bool:
     return consumers.consume(consumer=CONSUMER, event=event)
-
-
-def only_email() -> tuple[mail.EmailMultiAlternatives, str]:
-    """The one email sent, and its HTML alternative."""
-    (message,) = mail.outbox
-    ((html, mimetype),) = message.alternatives
-    assert mimetype == "text/html"
-    return message, html
 
 
 @pytest.fixture
@@ -220,18 +211,7 @@ def test_events_the_consumer_does_not_email_about_send_nothing(customer, make_or
 def test_a_mail_server_that_refuses_leaves_the_event_for_the_retry(placed, monkeypatch, error):
     event = event_of(placed["id"], "order.placed")
 
-    def refuse(self, messages):
-        raise error
-
-    with monkeypatch.context() as patched:
-        patched.setattr(EmailBackend, "send_messages", refuse)
-        with pytest.raises(type(error)):
-            consume(event)
-    assert not ConsumedEvent.objects.filter(consumer=CONSUMER, event_id=event.id).exists()
-    assert mail.outbox == []
-
-    assert consume(event) is True
-    assert len(mail.outbox) == 1
+    assert_a_refusal_is_retried(monkeypatch, consumer=CONSUMER, event=event, error=error)
 
 
 def test_a_customer_without_an_email_address_is_skipped(placed, customer):

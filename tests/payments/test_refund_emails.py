@@ -11,14 +11,13 @@ import smtplib
 
 import pytest
 from django.core import mail
-from django.core.mail.backends.locmem import EmailBackend
 from django.utils.html import strip_tags
 
 from accounts.models import User
-from kernel import consumers, outbox
+from kernel import consumers
 from kernel.consumers import Event
-from kernel.models import ConsumedEvent, OutboxEvent
 from orders import services as order_services
+from tests.emails import assert_a_refusal_is_retried, only_email, recorded_events
 from tests.payments.support import PAYMENTS_URL, pay
 
 pytestmark = pytest.mark.django_db
@@ -28,20 +27,11 @@ CONSUMER = "payments.emails"
 
 def events_of(payment_id: int, event_type: str = "payment.refunded") -> list[Event]:
     """The payment's events of this type, oldest first, as the worker receives them."""
-    rows = OutboxEvent.objects.filter(type=event_type, data__id=payment_id).order_by("pk")
-    return [Event.from_json(outbox.event_json(row)) for row in rows]
+    return recorded_events(event_type, payment_id)
 
 
 def consume(event: Event) -> bool:
     return consumers.consume(consumer=CONSUMER, event=event)
-
-
-def only_email() -> tuple[mail.EmailMultiAlternatives, str]:
-    """The one email sent, and its HTML alternative."""
-    (message,) = mail.outbox
-    ((html, mimetype),) = message.alternatives
-    assert mimetype == "text/html"
-    return message, html
 
 
 def flat(text: str) -> str:
@@ -137,18 +127,7 @@ def test_a_mail_server_that_refuses_leaves_the_event_for_the_retry(
     refund(staff_client, paid["id"])
     (event,) = events_of(paid["id"])
 
-    def refuse(self, messages):
-        raise error
-
-    with monkeypatch.context() as patched:
-        patched.setattr(EmailBackend, "send_messages", refuse)
-        with pytest.raises(type(error)):
-            consume(event)
-    assert not ConsumedEvent.objects.filter(consumer=CONSUMER, event_id=event.id).exists()
-    assert mail.outbox == []
-
-    assert consume(event) is True
-    assert len(mail.outbox) == 1
+    assert_a_refusal_is_retried(monkeypatch, consumer=CONSUMER, event=event, error=error)
 
 
 def test_a_payment_whose_customer_has_no_email_address_is_skipped(staff_client, paid, customer):
