@@ -8,6 +8,7 @@ import pytest
 
 from catalog import services as catalog_services
 from orders import services as order_services
+from orders.dtos import OrderItem
 from tests.factories import ADDRESS
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +22,9 @@ def order_of_a_product(customer):
         sku="CLK-1", name="Clock", price=Decimal("20.00"), stock=5
     )
     order = order_services.place_order(
-        customer_id=customer.pk, items=[(product.pk, 1)], shipping_address=ADDRESS
+        customer_id=customer.pk,
+        items=[OrderItem(product_id=product.pk, quantity=1)],
+        shipping_address=ADDRESS,
     )
     return product.pk, order.id
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from catalog import services
-from catalog.dtos import ProductSnapshot, Shortage
+from catalog.dtos import ProductSnapshot, Shortage, StockLine
 from catalog.exceptions import (
     CategoryNotFound,
     DuplicateValue,
@@ -20,7 +20,20 @@ pytestmark = pytest.mark.django_db
 
 
 def _stock(product: Product) -> int:
-    return Product.objects.get(pk=product.pk).stock
+    """The product's stock as the orders app reads it: its variants' together."""
+    return services.get_products(ids=[product.pk])[product.pk].stock
+
+
+def _variant_id(product: Product) -> int:
+    return product.variants.get().pk
+
+
+def _lines(*lines: tuple[Product | int, int]) -> list[StockLine]:
+    """`(product or product id, quantity)` pairs as stock lines naming the product."""
+    return [
+        StockLine(quantity=quantity, product_id=getattr(product, "pk", product))
+        for product, quantity in lines
+    ]
 
 
 # Categories
@@ -130,11 +143,14 @@ def test_creating_a_product_stores_every_field(make_category):
         "espresso-cup",
         "Small.",
     )
-    assert (stored.category, stored.price, stored.stock, stored.is_active) == (
-        category,
+    assert (stored.category, stored.price, stored.is_active) == (category, Decimal("12.50"), False)
+    variant = stored.variants.get()
+    assert (variant.sku, variant.price, variant.stock, variant.options, variant.name) == (
+        "CUP-1",
         Decimal("12.50"),
         7,
-        False,
+        {},
+        "",
     )
 
 
@@ -228,7 +244,7 @@ def test_a_stock_out_of_range_is_refused(stock):
 
 
 def test_the_database_refuses_a_zero_price_that_slips_past_the_service(monkeypatch):
-    monkeypatch.setattr(services, "_check_product_values", lambda product: None)
+    monkeypatch.setattr(services, "_check_variant_values", lambda variant: None)
 
     with pytest.raises(InvalidValue) as error:
         services.create_product(sku="X", name="X", price=Decimal("0.00"))
@@ -258,23 +274,20 @@ def test_updating_a_product_changes_only_the_given_fields(make_product, make_cat
     services.update_product(product=product, data={"price": Decimal("6.50"), "category": category})
 
     stored = Product.objects.get(pk=product.pk)
-    assert (stored.name, stored.price, stored.stock, stored.category) == (
-        "Mug",
-        Decimal("6.50"),
-        3,
-        category,
-    )
+    assert (stored.name, stored.price, stored.category) == ("Mug", Decimal("6.50"), category)
+    variant = stored.variants.get()
+    assert (variant.price, variant.stock) == (Decimal("6.50"), 3)
 
 
 def test_updating_a_product_never_overwrites_stock_reserved_meanwhile(make_product):
     product = make_product(stock=10)
     stale_copy = Product.objects.get(pk=product.pk)
-    services.reserve_stock(lines=[(product.pk, 4)])
+    services.reserve_stock(lines=_lines((product, 4)))
 
     services.update_product(product=stale_copy, data={"price": Decimal("99.00")})
 
     stored = Product.objects.get(pk=product.pk)
-    assert (stored.stock, stored.price) == (6, Decimal("99.00"))
+    assert (_stock(product), stored.price) == (6, Decimal("99.00"))
 
 
 def test_renaming_a_product_keeps_its_slug_unless_a_blank_one_is_given(make_product):
@@ -322,13 +335,13 @@ def test_updating_a_deleted_product_is_not_found(make_product):
 
 def test_a_deleted_product_is_gone_while_snapshots_taken_before_stay(make_product):
     product = make_product(name="Mug", price=Decimal("5.00"))
-    [snapshot] = services.reserve_stock(lines=[(product.pk, 1)])
+    [snapshot] = services.reserve_stock(lines=_lines((product, 1)))
 
     services.delete_product(product=product)
 
     assert not Product.objects.filter(pk=product.pk).exists()
     assert services.get_products(ids=[product.pk]) == {}
-    assert (snapshot.name, snapshot.price) == ("Mug", Decimal("5.00"))
+    assert (snapshot.product_name, snapshot.price) == ("Mug", Decimal("5.00"))
 
 
 def test_setting_products_active_reports_how_many_changed(make_product):
@@ -361,6 +374,7 @@ def test_get_products_returns_snapshots_of_existing_products_active_or_not(make_
         currency="USD",
         stock=2,
         is_active=True,
+        variant_ids=(_variant_id(active),),
     )
     assert snapshots[inactive.pk].is_active is False
 
@@ -368,9 +382,12 @@ def test_get_products_returns_snapshots_of_existing_products_active_or_not(make_
 def test_reserving_stock_takes_every_line_and_returns_snapshots_in_line_order(make_product):
     first, second = make_product(stock=5), make_product(stock=3)
 
-    snapshots = services.reserve_stock(lines=[(second.pk, 3), (first.pk, 2)])
+    snapshots = services.reserve_stock(lines=_lines((second, 3), (first, 2)))
 
-    assert [(s.id, s.stock) for s in snapshots] == [(second.pk, 0), (first.pk, 3)]
+    assert [(s.id, s.product_id, s.stock) for s in snapshots] == [
+        (_variant_id(second), second.pk, 0),
+        (_variant_id(first), first.pk, 3),
+    ]
     assert (_stock(first), _stock(second)) == (3, 0)
 
 
@@ -378,13 +395,18 @@ def test_one_short_line_among_several_reserves_nothing(make_product):
     plenty, short, also_short = make_product(stock=10), make_product(stock=1), make_product(stock=0)
 
     with pytest.raises(ReservationFailed) as error:
-        services.reserve_stock(lines=[(plenty.pk, 2), (short.pk, 2), (also_short.pk, 1)])
+        services.reserve_stock(lines=_lines((plenty, 2), (short, 2), (also_short, 1)))
 
     assert error.value.status_code == 409
     assert error.value.code == "insufficient_stock"
     assert error.value.shortages == (
-        Shortage(product_id=short.pk, requested=2, available=1),
-        Shortage(product_id=also_short.pk, requested=1, available=0),
+        Shortage(product_id=short.pk, variant_id=_variant_id(short), requested=2, available=1),
+        Shortage(
+            product_id=also_short.pk,
+            variant_id=_variant_id(also_short),
+            requested=1,
+            available=0,
+        ),
     )
     assert [_stock(p) for p in (plenty, short, also_short)] == [10, 1, 0]
 
@@ -398,14 +420,14 @@ def test_a_failed_reservation_names_every_unknown_inactive_and_short_product(mak
     unknown = inactive.pk + 1000
 
     with pytest.raises(ReservationFailed) as error:
-        services.reserve_stock(
-            lines=[(plenty.pk, 1), (short.pk, 5), (inactive.pk, 1), (unknown, 1)]
-        )
+        services.reserve_stock(lines=_lines((plenty, 1), (short, 5), (inactive, 1), (unknown, 1)))
 
     assert error.value.status_code == 400
     assert error.value.code == "product_unavailable"
     assert error.value.unavailable == tuple(sorted([inactive.pk, unknown]))
-    assert error.value.shortages == (Shortage(product_id=short.pk, requested=5, available=1),)
+    assert error.value.shortages == (
+        Shortage(product_id=short.pk, variant_id=_variant_id(short), requested=5, available=1),
+    )
     assert error.value.extra["unavailable_product_ids"] == sorted([inactive.pk, unknown])
     assert _stock(plenty) == 10
 
@@ -415,7 +437,7 @@ def test_a_quantity_below_one_is_refused(make_product, quantity):
     product = make_product(stock=5)
 
     with pytest.raises(InvalidStockLines):
-        services.reserve_stock(lines=[(product.pk, quantity)])
+        services.reserve_stock(lines=_lines((product, quantity)))
 
     assert _stock(product) == 5
 
@@ -424,7 +446,7 @@ def test_a_repeated_product_is_refused(make_product):
     product = make_product(stock=5)
 
     with pytest.raises(InvalidStockLines):
-        services.reserve_stock(lines=[(product.pk, 1), (product.pk, 1)])
+        services.reserve_stock(lines=_lines((product, 1), (product, 1)))
 
     assert _stock(product) == 5
 
@@ -432,16 +454,17 @@ def test_a_repeated_product_is_refused(make_product):
 def test_releasing_stock_puts_the_units_back(make_product):
     first, second = make_product(stock=5), make_product(stock=0)
 
-    services.release_stock(lines=[(first.pk, 2), (second.pk, 3)])
+    services.release_stock(lines=[(_variant_id(first), 2), (_variant_id(second), 3)])
 
     assert (_stock(first), _stock(second)) == (7, 3)
 
 
 def test_releasing_stock_skips_products_deleted_since(make_product):
     kept, deleted = make_product(stock=1), make_product(stock=1)
+    deleted_variant = _variant_id(deleted)
     services.delete_product(product=deleted)
 
-    services.release_stock(lines=[(kept.pk, 2), (deleted.pk, 2)])
+    services.release_stock(lines=[(_variant_id(kept), 2), (deleted_variant, 2)])
 
     assert _stock(kept) == 3
     assert not Product.objects.filter(pk=deleted.pk).exists()

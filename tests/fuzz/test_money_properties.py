@@ -22,6 +22,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from catalog import services as catalog_services
 from kernel.money import CENT, quantize
 from orders import services as order_services
+from orders.dtos import OrderItem
 from payments import services as payment_services
 from payments.models import Payment, SandboxCharge
 from tests.factories import order_total
@@ -142,7 +143,9 @@ def test_partial_refunds_never_exceed_the_capture_and_the_remainder_is_exact(
     product = catalog_services.create_product(
         sku=f"MONEY-{next(_skus)}", name="Refunded", price=captured, stock=1
     )
-    order_id = order_services.place_order(customer_id=customer.pk, items=[(product.id, 1)]).id
+    order_id = order_services.place_order(
+        customer_id=customer.pk, items=[OrderItem(product_id=product.id, quantity=1)]
+    ).id
     payment = payment_services.pay_order(
         order_id=order_id, customer_id=customer.pk, token="tok_visa"
     )

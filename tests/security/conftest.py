@@ -20,6 +20,8 @@ from tests.factories import ORDER_STATUSES, make_category, make_order, make_prod
 _WATCHED = (
     "catalog.Category",
     "catalog.Product",
+    "catalog.ProductVariant",
+    "catalog.ProductImage",
     "orders.Order",
     "orders.OrderLine",
     "orders.OrderEvent",

@@ -12,6 +12,7 @@ import pytest
 from accounts.models import User
 from catalog import services as catalog_services
 from orders import services as order_services
+from orders.dtos import OrderItem
 from payments.models import Payment, Refund
 from tests.conftest import PASSWORD
 from tests.factories import order_total
@@ -27,7 +28,7 @@ def theirs(shop) -> dict:
     """The other customer's order, with a shipping address only they know."""
     order = order_services.place_order(
         customer_id=shop.intruder.pk,
-        items=[(shop.products[0], 1)],
+        items=[OrderItem(product_id=shop.products[0], quantity=1)],
         shipping_address={**THEIR_ADDRESS, "country": "US"},
     )
     return {"number": order.number, "id": order.id}
