@@ -391,12 +391,7 @@ def update_product(*, product: Product, data: Mapping[str, Any]) -> Product:
     if variant_data:
         variants = list(ProductVariant.objects.filter(product_id=product.pk)[:2])
         if len(variants) > 1:
-            field = sorted(variant_data)[0]
-            raise ProductHasVariants(
-                field,
-                "This product has several variants: write each variant's sku, price and "
-                "stock through its own endpoint.",
-            )
+            raise ProductHasVariants(fields=variant_data)
         _write_variant(variants[0], variant_data)
     changed = _apply(product, data, allowed=PRODUCT_FIELDS - VARIANT_SUMMARY_FIELDS)
     if "category" in changed:
@@ -488,11 +483,16 @@ def _lock_product(product: Product) -> None:
 
 def _write_variant(variant: ProductVariant, data: Mapping[str, Any]) -> None:
     """Apply `data` to `variant` and save it, after checking its values, its sku and its options
-    against the product's other variants (whose product the caller has locked)."""
+    against the product's other variants (whose product the caller has locked).
+
+    A name made from the values follows new values; a name given stays until a blank one is."""
+    derived_name = variant.name == variant_name(variant.options)
     changed = _apply(variant, data, allowed=VARIANT_FIELDS)
     if "options" in changed:
         variant.options = clean_options(variant.options)
         _check_options(variant)
+        if derived_name and "name" not in changed:
+            variant.name = ""
     if "name" in changed or "options" in changed:
         variant.name = (variant.name or "").strip() or variant_name(variant.options)
     _check_variant_values(variant)
@@ -542,7 +542,7 @@ def _check_options(variant: ProductVariant) -> None:
             "options", f"Every variant of this product has the same options: {expected}."
         )
     if variant.options in other_options:
-        raise DuplicateOptions("options", "Another variant of this product has these options.")
+        raise DuplicateOptions()
 
 
 def _refresh_summary(product: Product) -> None:
