@@ -12,6 +12,7 @@ from django.contrib.auth.models import Permission
 from catalog import services
 from kernel.models import OutboxEvent
 from tests.conftest import client_for
+from tests.openapi_shapes import assert_documented
 
 pytestmark = pytest.mark.django_db
 
@@ -797,3 +798,65 @@ def test_options_keep_the_order_they_were_written_in(staff_client, make_product)
     ]
     assert body["variants"][1:] == [added.json(), reordered.json()]
     assert [option["name"] for option in body["options"]] == ["pattern", "colour", "size"]
+
+
+# The OpenAPI document: every answer in its documented shape.
+
+
+def test_the_variant_endpoints_are_documented(anon_client):
+    paths = anon_client.get("/api/v1/schema/", {"format": "json"}).json()["paths"]
+
+    variants = paths["/api/v1/products/{id}/variants/"]
+    variant = paths["/api/v1/products/{id}/variants/{variant_id}/"]
+    assert set(variants) == {"post"}
+    assert set(variant) == {"patch", "delete"}
+    ref = "#/components/schemas/ProductVariant"
+    assert variants["post"]["responses"]["201"]["content"]["application/json"]["schema"] == {
+        "$ref": ref
+    }
+    assert variant["patch"]["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": ref
+    }
+    assert set(variant["delete"]["responses"]) >= {"204", "401", "403", "404", "409"}
+    assert "duplicate_options" in variants["post"]["responses"]["400"]["description"]
+    assert "last_variant" in variant["delete"]["responses"]["409"]["description"]
+    for operation in (variants["post"], variant["patch"]):
+        request = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        assert request.endswith("ProductVariantWriteRequest")
+    names = {p["name"]: p["description"] for p in variant["patch"]["parameters"]}
+    assert names == {"id": "The product's id.", "variant_id": "The variant's id."}
+    product_400 = paths["/api/v1/products/{id}/"]["patch"]["responses"]["400"]
+    assert "product_has_variants" in product_400["description"]
+
+
+def test_variant_answers_are_in_their_documented_shapes(staff_client, tee):
+    second = tee["variants"][1]
+
+    added = staff_client.post(
+        variants_url(tee["id"]),
+        {"sku": "TEE-L", "options": {"size": "L", "colour": "red"}, "price": "1.00"},
+        format="json",
+    )
+    changed = staff_client.patch(variant_url(tee["id"], second["id"]), {"stock": 2})
+    refused = staff_client.patch(product_url(tee["id"]), {"stock": 2}, format="json")
+    duplicate = staff_client.post(
+        variants_url(tee["id"]),
+        {"sku": "TEE-XL", "options": {"size": "L", "colour": "red"}, "price": "1.00"},
+        format="json",
+    )
+    deleted = [
+        staff_client.delete(variant_url(tee["id"], variant_id))
+        for variant_id in (second["id"], added.json()["id"])
+    ]
+    only = staff_client.delete(variant_url(tee["id"], tee["variants"][0]["id"]))
+
+    assert_documented(added.json(), "ProductVariant")
+    assert_documented(changed.json(), "ProductVariant")
+    assert_documented(refused.json(), "ProductHasVariantsError")
+    assert refused.json()["fields"] == ["stock"]
+    assert_documented(duplicate.json(), "Error")
+    assert [response.status_code for response in deleted] == [204, 204]
+    assert (only.status_code, only.json()["code"]) == (409, "last_variant")
+    assert_documented(only.json(), "Error")
+    assert_documented(tee, "ProductDetail")
+    assert_documented(staff_client.get(PRODUCTS).json()["results"][0], "Product")
