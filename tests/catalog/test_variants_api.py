@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection
 
 from catalog import services
 from kernel.models import OutboxEvent
@@ -860,3 +861,24 @@ def test_variant_answers_are_in_their_documented_shapes(staff_client, tee):
     assert_documented(only.json(), "Error")
     assert_documented(tee, "ProductDetail")
     assert_documented(staff_client.get(PRODUCTS).json()["results"][0], "Product")
+
+
+def test_options_stored_as_an_object_before_read_as_they_are(staff_client, make_product):
+    """A row written before options were stored as pairs holds an object."""
+    product = make_product(sku="SOCK-1")
+    variant = product.variants.get()
+    cast = "::jsonb" if connection.vendor == "postgresql" else ""
+    table = connection.ops.quote_name(variant._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET options = %s{cast} WHERE id = %s",
+            ['{"size": "M"}', variant.pk],
+        )
+
+    [shown] = detail(staff_client, product.pk)["variants"]
+
+    assert shown["options"] == {"size": "M"}
+    changed = staff_client.patch(
+        variant_url(product.pk, variant.pk), {"options": {"size": "L"}}, format="json"
+    )
+    assert (changed.json()["options"], changed.json()["name"]) == ({"size": "L"}, "L")
