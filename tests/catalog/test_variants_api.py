@@ -682,6 +682,17 @@ def test_each_variant_write_reports_the_product_with_its_variants(staff_client, 
     assert after_delete == detail(staff_client, tee["id"])
 
 
+def test_a_new_product_reports_its_one_variant(staff_client):
+    created = staff_client.post(
+        PRODUCTS, {"sku": "MUG-1", "name": "Mug", "price": "4.50", "stock": 7}, format="json"
+    ).json()
+
+    [event] = OutboxEvent.objects.filter(type="product.created", data__id=created["id"])
+
+    assert event.data == created
+    assert [variant["sku"] for variant in event.data["variants"]] == ["MUG-1"]
+
+
 def test_a_refused_variant_write_reports_nothing(staff_client, tee):
     reported(tee["id"])
 
