@@ -449,10 +449,15 @@ def create_variant(
 
 @transaction.atomic
 def update_variant(*, variant: ProductVariant, data: Mapping[str, Any]) -> ProductVariant:
-    """Change the given fields of a variant; `VariantNotFound` if it was deleted meanwhile."""
+    """Change the given fields of a variant; `VariantNotFound` if it was deleted meanwhile.
+
+    The variant is read again once its product is locked: a write that committed since
+    `variant` was read is kept, not overwritten by its older values."""
     _lock_product(variant.product)
-    if not ProductVariant.objects.filter(pk=variant.pk).exists():
-        raise VariantNotFound()
+    try:
+        variant.refresh_from_db(fields=sorted(VARIANT_FIELDS))
+    except ProductVariant.DoesNotExist:
+        raise VariantNotFound() from None
     catalog_changed()
     _write_variant(variant, data)
     _refresh_summary(variant.product)
