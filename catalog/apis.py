@@ -9,8 +9,8 @@ form); responses always use the plain read serializers, and every product respon
 
 from django.http import Http404
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
@@ -41,11 +41,44 @@ from catalog.serializers import (
 )
 from kernel.api.pagination import PageQuerySerializer
 from kernel.api.permissions import StaffPermission, forbidden_without
-from kernel.api.schema import error_responses
+from kernel.api.schema import (
+    ErrorSerializer,
+    ValidationErrorSerializer,
+    any_of,
+    error_response,
+    error_responses,
+)
 from kernel.api.serializers import EmptyQuerySerializer, validated
 from kernel.api.views import GenericViewSet
 
 FILTER_PARAMETERS = frozenset(ProductFilter.base_filters)
+
+
+class ProductHasVariantsErrorSerializer(ErrorSerializer):
+    """`product_has_variants`: `sku`, `price` or `stock` written on a product with several
+    variants."""
+
+    fields = serializers.ListField(
+        child=serializers.CharField(), help_text="The fields refused: write them per variant."
+    )
+
+
+_PRODUCT_WRITE_400 = {
+    400: error_response(
+        any_of(ProductHasVariantsErrorSerializer, ValidationErrorSerializer),
+        'Validation error (`{"field": ["message", ...]}`), or `product_has_variants` naming '
+        "the `fields` (`sku`, `price`, `stock`) written on a product with several variants: "
+        "each variant has its own.",
+    )
+}
+_VARIANT_WRITE_400 = {
+    400: error_response(
+        any_of(ErrorSerializer, ValidationErrorSerializer),
+        'Validation error (`{"field": ["message", ...]}`: a SKU any variant has, option names '
+        "other than the product's other variants'), or `duplicate_options`: another variant "
+        "of the product has these options.",
+    )
+}
 
 
 @extend_schema(tags=["catalog"])
@@ -212,10 +245,13 @@ class ProductViewSet(GenericViewSet):
 
     @extend_schema(
         summary="Replace a product (staff)",
+        description="A product with several variants takes no `sku`, `price` or `stock`: "
+        "each variant has its own.",
         request=ProductWriteSerializer,
         responses={
             200: ProductDetailSerializer,
-            **error_responses(400, 401, 404),
+            **error_responses(401, 404),
+            **_PRODUCT_WRITE_400,
             **forbidden_without("catalog.change_product"),
         },
     )
@@ -224,10 +260,13 @@ class ProductViewSet(GenericViewSet):
 
     @extend_schema(
         summary="Change a product (staff)",
+        description="`sku`, `price` and `stock` are its one variant's; on a product with "
+        "several variants they are 400 `product_has_variants`.",
         request=ProductWriteSerializer(partial=True),
         responses={
             200: ProductDetailSerializer,
-            **error_responses(400, 401, 404),
+            **error_responses(401, 404),
+            **_PRODUCT_WRITE_400,
             **forbidden_without("catalog.change_product"),
         },
     )
@@ -287,10 +326,31 @@ _IMAGE_PERMISSIONS = {
 }
 
 
-class _ProductPartMixin:
-    """A staff view of one part of a product (its images, its variants) under
-    `products/<id>/`."""
+# A staff view of one part of a product (its images, its variants) under `products/<id>/`,
+# where `id` is the product's.
+_PART_PARAMETERS = [
+    OpenApiParameter(
+        "id",
+        {"type": "integer", "minimum": 1},
+        OpenApiParameter.PATH,
+        description="The product's id.",
+    ),
+    OpenApiParameter(
+        "variant_id",
+        {"type": "integer", "minimum": 1},
+        OpenApiParameter.PATH,
+        description="The variant's id.",
+    ),
+    OpenApiParameter(
+        "image_id",
+        {"type": "integer", "minimum": 1},
+        OpenApiParameter.PATH,
+        description="The image's id.",
+    ),
+]
 
+
+class _ProductPartMixin:
     permission_classes = [StaffPermission]
     filter_backends: list = []
 
@@ -305,7 +365,7 @@ class _ProductImagesMixin(_ProductPartMixin):
     required_permissions = _IMAGE_PERMISSIONS
 
 
-@extend_schema(tags=["catalog"])
+@extend_schema(tags=["catalog"], parameters=_PART_PARAMETERS[:1])
 class ProductImageUploadViewSet(_ProductImagesMixin, GenericViewSet):
     """The upload, the one multipart endpoint of the API."""
 
@@ -337,7 +397,7 @@ class ProductImageUploadViewSet(_ProductImagesMixin, GenericViewSet):
         return Response(image_json(_image_row(image)), status=status.HTTP_201_CREATED)
 
 
-@extend_schema(tags=["catalog"])
+@extend_schema(tags=["catalog"], parameters=[_PART_PARAMETERS[0], _PART_PARAMETERS[2]])
 class ProductImageViewSet(_ProductImagesMixin, GenericViewSet):
     serializer_class = ProductImageWriteSerializer
     lookup_url_kwarg = "image_id"
@@ -395,7 +455,7 @@ _VARIANT_PERMISSIONS = {
 }
 
 
-@extend_schema(tags=["catalog"])
+@extend_schema(tags=["catalog"], parameters=_PART_PARAMETERS[:2])
 class ProductVariantViewSet(_ProductPartMixin, GenericViewSet):
     required_permissions = _VARIANT_PERMISSIONS
     serializer_class = ProductVariantWriteSerializer
@@ -418,7 +478,8 @@ class ProductVariantViewSet(_ProductPartMixin, GenericViewSet):
         request=ProductVariantWriteSerializer,
         responses={
             201: ProductVariantSerializer,
-            **error_responses(400, 401, 404),
+            **error_responses(401, 404),
+            **_VARIANT_WRITE_400,
             **forbidden_without("catalog.change_product"),
         },
     )
@@ -430,10 +491,15 @@ class ProductVariantViewSet(_ProductPartMixin, GenericViewSet):
 
     @extend_schema(
         summary="Change a product's variant (staff)",
+        description="New options keep the names of the product's other variants; a name made "
+        "from the old values is made again from the new ones, a name given stays (a blank one "
+        "is made again). `position` orders the product's variants; its first one gives the "
+        "product its `sku`.",
         request=ProductVariantWriteSerializer(partial=True),
         responses={
             200: ProductVariantSerializer,
-            **error_responses(400, 401, 404),
+            **error_responses(401, 404),
+            **_VARIANT_WRITE_400,
             **forbidden_without("catalog.change_product"),
         },
     )
@@ -447,7 +513,8 @@ class ProductVariantViewSet(_ProductPartMixin, GenericViewSet):
         description="A product's last variant is 409 `last_variant`: delete the product.",
         responses={
             204: None,
-            **error_responses(401, 404, 409),
+            **error_responses(401, 404),
+            409: error_response(ErrorSerializer, "`last_variant`: the product's only variant."),
             **forbidden_without("catalog.change_product"),
         },
     )

@@ -44,28 +44,30 @@ class InvalidStockLines(CatalogError):
     default_detail = "Each variant may appear once, with a quantity of at least 1."
 
 
-class _CodedFieldError(CatalogError):
-    """A problem with one input field (`field`, which the admin names) that the contract gives
-    a `code` of its own: rendered `{"detail", "code"}`, as DRF's validation shape has no code."""
-
-    status_code = 400
-
-    def __init__(self, field: str, message: str) -> None:
-        self.field = field
-        super().__init__(message)
+# The two errors below are about one field, yet rendered `{"detail", "code"}`: the contract names
+# their codes, which DRF's field-error shape has no room for.
 
 
-class ProductHasVariants(_CodedFieldError):
+class ProductHasVariants(CatalogError):
     """`sku`, `price` or `stock` written on a product with several variants: each variant has
-    its own, written through the variants' endpoints."""
+    its own, written through the variants' endpoints. Names the `fields` refused."""
 
     code = "product_has_variants"
+    default_detail = (
+        "This product has several variants: write each variant's sku, price and stock "
+        "through its own endpoint."
+    )
+
+    def __init__(self, *, fields: Iterable[str]) -> None:
+        self.fields = tuple(sorted(fields))
+        super().__init__(fields=list(self.fields))
 
 
-class DuplicateOptions(_CodedFieldError):
+class DuplicateOptions(CatalogError):
     """Another variant of the product has the same options."""
 
     code = "duplicate_options"
+    default_detail = "Another variant of this product has these options."
 
 
 class LastVariant(Conflict, CatalogError):

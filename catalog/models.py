@@ -86,6 +86,25 @@ MAX_OPTIONS = 3
 MAX_OPTION_LENGTH = 50
 
 
+class OptionsField(models.JSONField):
+    """A variant's options, `{name: value}`, kept in the order they were written.
+
+    Stored as a list of `[name, value]` pairs: PostgreSQL's `jsonb` orders an object's keys its
+    own way (shortest first), which would reorder the options, and the name and the product's
+    `options` made from them, on PostgreSQL only. An object read back (a row written before) is
+    taken as it is.
+    """
+
+    def get_prep_value(self, value):
+        if isinstance(value, dict):
+            value = [[name, option] for name, option in value.items()]
+        return super().get_prep_value(value)
+
+    def from_db_value(self, value, expression, connection):
+        value = super().from_db_value(value, expression, connection)
+        return dict(value) if isinstance(value, list) else value
+
+
 class ProductVariant(models.Model):
     """One sellable version of a product (a size, a colour): what stock is counted and reserved
     in, and what an order line names. Price and stock are guarded by the database too."""
@@ -95,7 +114,7 @@ class ProductVariant(models.Model):
     name = models.CharField(
         max_length=200, blank=True, help_text="Made from the option values when left blank."
     )
-    options = models.JSONField(
+    options = OptionsField(
         default=dict, blank=True, help_text='Option names to values: {"size": "M"}.'
     )
     price = models.DecimalField(

@@ -393,12 +393,7 @@ def update_product(*, product: Product, data: Mapping[str, Any]) -> Product:
     if variant_data:
         variants = list(ProductVariant.objects.filter(product_id=product.pk)[:2])
         if len(variants) > 1:
-            field = sorted(variant_data)[0]
-            raise ProductHasVariants(
-                field,
-                "This product has several variants: write each variant's sku, price and "
-                "stock through its own endpoint.",
-            )
+            raise ProductHasVariants(fields=variant_data)
         _write_variant(variants[0], variant_data)
     changed = _apply(product, data, allowed=PRODUCT_FIELDS - VARIANT_SUMMARY_FIELDS)
     if "category" in changed:
@@ -458,14 +453,13 @@ def create_variant(
 def update_variant(*, variant: ProductVariant, data: Mapping[str, Any]) -> ProductVariant:
     """Change the given fields of a variant; `VariantNotFound` if it was deleted meanwhile.
 
-    The variant is read again under its product's lock: a copy loaded before another write
-    committed would put that write's values back (its name is always saved, being made from
-    the options when blank)."""
+    The variant is read again once its product is locked: a write that committed since
+    `variant` was read is kept, not overwritten by its older values."""
     _lock_product(variant.product)
     try:
         variant.refresh_from_db(fields=sorted(VARIANT_FIELDS))
-    except ProductVariant.DoesNotExist as error:
-        raise VariantNotFound() from error
+    except ProductVariant.DoesNotExist:
+        raise VariantNotFound() from None
     catalog_changed()
     _write_variant(variant, data)
     _refresh_summary(variant.product)
@@ -498,13 +492,13 @@ def _write_variant(variant: ProductVariant, data: Mapping[str, Any]) -> None:
     """Apply `data` to `variant` and save it, after checking its values, its sku and its options
     against the product's other variants (whose product the caller has locked).
 
-    A name made from the options follows them when they change; a name given stays."""
-    made_name = variant.name == variant_name(variant.options or {})
+    A name made from the values follows new values; a name given stays until a blank one is."""
+    derived_name = variant.name == variant_name(variant.options)
     changed = _apply(variant, data, allowed=VARIANT_FIELDS)
     if "options" in changed:
         variant.options = clean_options(variant.options)
         _check_options(variant)
-        if made_name and "name" not in changed:
+        if derived_name and "name" not in changed:
             variant.name = ""
     if "name" in changed or "options" in changed:
         variant.name = (variant.name or "").strip() or variant_name(variant.options)
@@ -555,7 +549,7 @@ def _check_options(variant: ProductVariant) -> None:
             "options", f"Every variant of this product has the same options: {expected}."
         )
     if variant.options in other_options:
-        raise DuplicateOptions("options", "Another variant of this product has these options.")
+        raise DuplicateOptions()
 
 
 def _refresh_summary(product: Product) -> None:

@@ -12,6 +12,8 @@ stock into the product and keeps its first variant's sku.
 
 import django.core.validators
 import django.db.models.deletion
+
+import catalog.models
 from decimal import Decimal
 from django.db import migrations, models
 
@@ -84,7 +86,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "options",
-                    models.JSONField(
+                    catalog.models.OptionsField(
                         blank=True, default=dict, help_text='Option names to values: {"size": "M"}.'
                     ),
                 ),

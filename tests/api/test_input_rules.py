@@ -32,6 +32,7 @@ class Shop:
     refresh: str
     category_id: int
     product_id: int
+    variant_id: int
     pending: int
     paid: int
     payment: int
@@ -42,6 +43,9 @@ def shop(customer) -> Shop:
     category = catalog_services.create_category(name="Shoes", slug="shoes")
     product = catalog_services.create_product(
         sku="SHOE-1", name="Runner", price=Decimal("50.00"), stock=10, category=category
+    )
+    variant = catalog_services.update_variant(
+        variant=product.variants.get(), data={"options": {"size": "42"}}
     )
 
     def place() -> int:
@@ -58,6 +62,7 @@ def shop(customer) -> Shop:
         refresh=str(RefreshToken.for_user(customer)),
         category_id=category.pk,
         product_id=product.pk,
+        variant_id=variant.pk,
         pending=pending,
         paid=paid,
         payment=payment.id,
@@ -164,6 +169,28 @@ def _endpoints(shop: Shop) -> dict[str, Endpoint]:
         "product-update": Endpoint(
             "staff", "patch", product, {"stock": 3}, (("stock", "3"), ("price", 50))
         ),
+        "variant-create": Endpoint(
+            "staff",
+            "post",
+            f"{product}variants/",
+            {"sku": "SHOE-1-43", "options": {"size": "43"}, "price": "50.00"},
+            (
+                ("stock", "5"),
+                ("price", 50.0),
+                ("options", {"size": 43}),
+                ("options", ["43"]),
+                ("sku", 5),
+                ("name", 5),
+                ("position", "1"),
+            ),
+        ),
+        "variant-update": Endpoint(
+            "staff",
+            "patch",
+            f"{product}variants/{shop.variant_id}/",
+            {"stock": 3},
+            (("stock", "3"), ("options", "42")),
+        ),
         "order-place": Endpoint(
             "customer",
             "post",
@@ -216,6 +243,8 @@ ENDPOINTS = [
     "product-create",
     "product-replace",
     "product-update",
+    "variant-create",
+    "variant-update",
     "order-place",
     "order-cancel",
     "order-ship",
@@ -261,6 +290,8 @@ WRONG_TYPES = [
         ("product-create", 9),
         ("product-replace", 2),
         ("product-update", 2),
+        ("variant-create", 7),
+        ("variant-update", 2),
         ("order-place", 5),
         ("order-ship", 2),
         ("pay", 3),

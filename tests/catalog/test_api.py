@@ -27,9 +27,10 @@ PRODUCT_FIELDS = {
     "created_at",
     "updated_at",
     "thumbnail",
+    "variants",
 }
-# One product's own URL (and every write's response) also has its images.
-DETAIL_FIELDS = PRODUCT_FIELDS | {"images"}
+# One product's own URL (and every write's response) also has its options and images.
+DETAIL_FIELDS = PRODUCT_FIELDS | {"options", "images"}
 
 
 def product_url(product_id: int) -> str:
@@ -193,6 +194,20 @@ def test_a_product_has_every_contract_field(anon_client, make_category, make_pro
         "is_active": True,
         "thumbnail": None,
         "images": [],
+        "options": [],
+        "variants": [
+            {
+                "id": product.variants.get().pk,
+                "sku": "CUP-1",
+                "name": "",
+                "options": {},
+                "price": "12.50",
+                "currency": "USD",
+                "stock": 3,
+                "in_stock": True,
+                "position": 0,
+            }
+        ],
     }
     assert body["created_at"].endswith("Z")
     assert body["updated_at"].endswith("Z")
@@ -382,7 +397,15 @@ def test_staff_create_a_product_and_get_its_full_representation(staff_client, ma
         4,
         True,
     )
-    assert (product.price, product.stock, product.is_active) == (Decimal("12.50"), 4, True)
+    variant = product.variants.get()
+    assert (product.price, product.is_active) == (Decimal("12.50"), True)
+    assert (variant.sku, variant.price, variant.stock, variant.options) == (
+        "CUP-1",
+        Decimal("12.50"),
+        4,
+        {},
+    )
+    assert body["variants"][0]["id"] == variant.pk
 
 
 def test_a_new_product_defaults_to_no_stock_no_category_and_active(staff_client):

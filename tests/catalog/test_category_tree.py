@@ -167,13 +167,13 @@ def chain(make_category, depth: int, breadth: int) -> Category:
 def test_the_category_filter_costs_the_same_at_any_depth_and_breadth(
     anon_client, make_category, make_product, django_assert_num_queries, depth, breadth
 ):
-    """The slug's check, the count, the page and its thumbnails: the descendants are a subquery
-    of the count and the page."""
+    """The slug's check, the count, the page, its variants and its thumbnails: the descendants
+    are a subquery of the count and the page."""
     root = chain(make_category, depth, breadth)
     for category in Category.objects.exclude(pk=root.pk):
         make_product(category=category)
 
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         response = anon_client.get(PRODUCTS, {"category": root.slug, "page_size": 100})
 
     assert response.json()["count"] == depth * breadth

@@ -9,7 +9,7 @@ import pytest
 from django.db.models.sql.compiler import SQLCompiler
 
 from catalog import cache
-from catalog.models import CatalogVersion, Category, Product
+from catalog.models import CatalogVersion, Category, Product, ProductVariant
 from kernel.db import CompiledQuery
 
 pytestmark = pytest.mark.django_db
@@ -48,26 +48,37 @@ def test_the_version_token_is_read_by_a_query_compiled_once(compiled):
     assert CatalogVersion not in compiled
 
 
-PRODUCT_FIELDS = ("id", "sku", "price", "stock", "is_active", "created_at", "category__name")
+VARIANT_FIELDS = (
+    "id",
+    "sku",
+    "price",
+    "stock",
+    "product__is_active",
+    "created_at",
+    "product__category__name",
+)
 
 
 @pytest.fixture
-def products() -> list[Product]:
+def variants() -> list[ProductVariant]:
     category = Category.objects.create(name="Tea", slug="tea")
-    return [
-        Product.objects.create(
-            sku=sku, name=sku, slug=sku, category=category, price=price, stock=stock, is_active=on
+    made = []
+    for sku, price, stock, on in [
+        ("A", Decimal("12.35"), 3, True),
+        ("B", Decimal("10.00"), 0, False),
+        ("C", Decimal("0.01"), 9, True),
+    ]:
+        product = Product.objects.create(
+            sku=sku, name=sku, slug=sku, category=category, price=price, is_active=on
         )
-        for sku, price, stock, on in [
-            ("A", Decimal("12.35"), 3, True),
-            ("B", Decimal("10.00"), 0, False),
-            ("C", Decimal("0.01"), 9, True),
-        ]
-    ]
+        made.append(
+            ProductVariant.objects.create(product=product, sku=sku, price=price, stock=stock)
+        )
+    return made
 
 
-def test_decimals_booleans_and_joined_columns_are_what_the_orm_gives(products):
-    queryset = Product.objects.order_by("sku").values(*PRODUCT_FIELDS)
+def test_decimals_booleans_and_joined_columns_are_what_the_orm_gives(variants):
+    queryset = ProductVariant.objects.order_by("sku").values(*VARIANT_FIELDS)
     query = CompiledQuery(queryset.filter, stock__gte=int)
 
     rows = query.rows(stock__gte=0)
@@ -75,11 +86,12 @@ def test_decimals_booleans_and_joined_columns_are_what_the_orm_gives(products):
     expected = list(queryset.filter(stock__gte=0))
     assert rows == expected
     for row, orm_row in zip(rows, expected, strict=True):
-        for name in PRODUCT_FIELDS:
+        for name in VARIANT_FIELDS:
             assert type(row[name]) is type(orm_row[name]), name
         assert str(row["price"]) == str(orm_row["price"])
-    assert [(row["price"], row["is_active"]) for row in rows] == [
+    assert [(row["price"], row["product__is_active"]) for row in rows] == [
         (Decimal("12.35"), True),
         (Decimal("10.00"), False),
         (Decimal("0.01"), True),
     ]
+    assert [row["product__category__name"] for row in rows] == ["Tea"] * 3

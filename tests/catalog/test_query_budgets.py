@@ -1,8 +1,10 @@
 """Exact query counts: a page of products costs the same however many products it holds.
 
-Anonymous: count + page + the page's first images (thumbnails). Authenticated (JWT): + 1 to
-load the user. The category comes in the page's query; the currency comes from settings. One
-product: the product + its images. (tests/catalog/test_images.py: the same with images.)
+Anonymous: count + page + the page's variants + the page's first images (thumbnails).
+Authenticated (JWT): + 1 to load the user. The category comes in the page's query; the currency
+comes from settings. One product: the product + its variants + its images.
+(tests/catalog/test_images.py: the same with images; tests/catalog/test_variants_api.py: the
+same with several variants a product.)
 """
 
 import pytest
@@ -28,12 +30,12 @@ def catalog_of(make_category, make_product):
 
 
 @pytest.mark.parametrize("page_size", [1, 20, 100])
-def test_a_page_of_products_costs_three_queries_anonymously(
+def test_a_page_of_products_costs_four_queries_anonymously(
     anon_client, catalog_of, django_assert_num_queries, page_size
 ):
     catalog_of(page_size)
 
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         response = anon_client.get(PRODUCTS, {"page_size": page_size})
 
     assert len(response.json()["results"]) == page_size
@@ -45,7 +47,7 @@ def test_a_page_of_products_costs_three_queries_anonymously(
     ("client_name", "queries"),
     # Staff also cost their permissions (Django's ModelBackend: the user's own, their groups'),
     # which decide whether they see inactive products.
-    [("customer_client", 4), ("staff_client", 6)],
+    [("customer_client", 5), ("staff_client", 7)],
 )
 def test_a_page_of_products_costs_a_fixed_budget_with_a_jwt(
     request, catalog_of, django_assert_num_queries, page_size, client_name, queries
@@ -72,7 +74,7 @@ def test_filters_search_and_ordering_add_no_query(
         "page_size": 100,
     }
 
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         response = anon_client.get(PRODUCTS, params)
 
     assert response.json()["count"] == 30
@@ -84,7 +86,7 @@ def test_the_category_filter_adds_one_query_to_check_the_slug(
     catalog_of(30)
     slug = Product.objects.filter(is_active=True).first().category.slug
 
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         response = anon_client.get(PRODUCTS, {"category": slug, "page_size": 100})
 
     assert response.json()["count"] == 10
@@ -104,8 +106,8 @@ def test_a_page_of_categories_costs_two_queries(
 
 
 @pytest.mark.parametrize("count", [1, 20])
-@pytest.mark.parametrize(("client", "queries"), [("anon_client", 2), ("customer_client", 3)])
-def test_one_product_costs_two_queries_anonymously_and_three_with_a_jwt_however_big_the_catalog(
+@pytest.mark.parametrize(("client", "queries"), [("anon_client", 3), ("customer_client", 4)])
+def test_one_product_costs_three_queries_anonymously_and_four_with_a_jwt_however_big_the_catalog(
     request, catalog_of, django_assert_num_queries, count, client, queries
 ):
     """A JWT costs one query more: the user it names is read."""

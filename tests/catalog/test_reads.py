@@ -6,10 +6,12 @@ its output is, byte for byte, what `ProductSerializer` renders from the model it
 from decimal import Decimal
 
 import pytest
+from django.db.models import Exists, OuterRef, Sum
 from rest_framework.renderers import JSONRenderer
 
-from catalog.models import Product
-from catalog.selectors import product_row
+from catalog import services
+from catalog.models import Product, ProductVariant
+from catalog.selectors import product_row, product_variants
 from catalog.serializers import ProductSerializer, product_json
 from tests.openapi_shapes import assert_documented
 
@@ -23,29 +25,48 @@ def _render(data) -> bytes:
 
 
 @pytest.mark.parametrize(
-    ("price", "stock", "with_category", "is_active"),
+    ("price", "stock", "with_category", "is_active", "more_variants"),
     [
-        (Decimal("0.01"), 0, True, True),
-        (Decimal("12.50"), 5, False, True),
-        (Decimal("9999999999.99"), 2_147_483_647, True, False),
-        (Decimal("7"), 1, True, True),
+        (Decimal("0.01"), 0, True, True, 0),
+        (Decimal("12.50"), 5, False, True, 2),
+        (Decimal("9999999999.99"), 2_147_483_647, True, False, 0),
+        (Decimal("7"), 1, True, True, 1),
     ],
 )
 def test_a_product_renders_in_its_documented_shape_with_the_models_values(
-    make_category, make_product, admin_user, price, stock, with_category, is_active
+    make_category, make_product, admin_user, price, stock, with_category, is_active, more_variants
 ):
     category = make_category(name="Tea & Cups", slug="tea") if with_category else None
     created = make_product(price=price, stock=stock, category=category, is_active=is_active)
+    if more_variants:
+        first = created.variants.get()
+        services.update_variant(variant=first, data={"options": {"size": "S"}})
+    for number in range(more_variants):
+        services.create_variant(
+            product=created,
+            sku=f"{created.sku}-{number}",
+            price=price + number + 1,
+            options={"size": f"L{number}"},
+            stock=number,
+        )
 
     # A list's item: the product and its first image (none here; tests/catalog/test_images.py
     # has products with images).
     rendered = {
-        **product_json(product_row(user=admin_user, product_id=created.pk)),
+        **product_json(
+            product_row(user=admin_user, product_id=created.pk),
+            product_variants(product_id=created.pk),
+        ),
         "thumbnail": None,
     }
 
     assert_documented(rendered, "Product")
-    instance = Product.objects.get(pk=created.pk)
+    assert len(rendered["variants"]) == 1 + more_variants
+    # The model keeps no stock of its own: the database sums its variants'.
+    in_stock = ProductVariant.objects.filter(product=OuterRef("pk"), stock__gt=0)
+    instance = Product.objects.annotate(
+        stock=Sum("variants__stock"), in_stock=Exists(in_stock)
+    ).get(pk=created.pk)
     instance.thumbnail = None
     documented = ProductSerializer(instance).data
     assert _render(rendered) == _render(documented)
@@ -66,7 +87,7 @@ def test_every_response_renders_a_product_the_same_way(staff_client, make_catego
     url = f"{PRODUCTS}{created['id']}/"
 
     assert staff_client.get(url).json() == created
-    listed = {key: value for key, value in created.items() if key != "images"}
+    listed = {key: value for key, value in created.items() if key not in {"images", "options"}}
     assert staff_client.get(PRODUCTS).json()["results"] == [listed]
     changed = staff_client.patch(url, {"stock": 0}, format="json").json()
     assert (changed["stock"], changed["in_stock"]) == (0, False)

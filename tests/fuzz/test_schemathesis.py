@@ -4,9 +4,9 @@ Every operation is called with generated requests, valid and invalid (schemathes
 negative modes), as an anonymous client, as a customer and as staff, and every response must
 pass three checks: it is not a 5xx, its status is one the document lists for the operation, and
 its body matches the documented schema for that status. Path parameters and bodies are
-sometimes swapped for ids of seeded objects (products, orders in every status, payments, live
-tokens), so the generated requests also reach the success paths and other customers' objects
-instead of only 404s.
+sometimes swapped for ids of seeded objects (products, a product's variants, orders in every
+status, payments, live tokens), so the generated requests also reach the success paths and other
+customers' objects instead of only 404s.
 
 Bounded and reproducible: a fixed seed (`derandomize`), at most `MAX_EXAMPLES` examples per
 operation and role, no example database.
@@ -36,6 +36,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from catalog import services as catalog_services
 from checkout import services as checkout_services
 from payments import services as payment_services
 from payments.gateways.webhooks import SIGNATURE_HEADER, signature_header
@@ -104,6 +105,17 @@ def seeded(db, customer, other_customer, staff) -> Seeded:
     ]
     products = [teapot.id for teapot in teapots]
     inactive = make_product(sku="FUZZ-OFF", name="Retired teapot", price="5.00", is_active=False).id
+    sized = make_product(sku="FUZZ-S", name="Sized teapot", price="20.00", stock=100_000)
+    catalog_services.update_variant(variant=sized.variants.get(), data={"options": {"size": "S"}})
+    for size in ("M", "L"):
+        catalog_services.create_variant(
+            product=sized,
+            sku=f"FUZZ-S-{size}",
+            price=Decimal("21.00"),
+            options={"size": size},
+            stock=100_000,
+        )
+    variants = list(sized.variants.values_list("product_id", "id"))
     items = [(teapots[0], 1), (teapots[1], 2)]
     statuses = ("pending", "pending", "pending", "paid", "shipped", "delivered", "cancelled")
     orders = [make_order(customer, items=items, status=status) for status in statuses]
@@ -121,7 +133,8 @@ def seeded(db, customer, other_customer, staff) -> Seeded:
     checkout_services.create_voucher(code="SUMMER10", kind="percentage", value=Decimal(10))
     return Seeded(
         ids={
-            "products": [*products, inactive],
+            "products": [*products, sized.id, inactive],
+            "variants": variants,
             "categories": [category.slug],
             "orders": order_ids,
             "payments": payments,
@@ -142,15 +155,40 @@ def seeded(db, customer, other_customer, staff) -> Seeded:
                     "items": st.lists(
                         st.fixed_dictionaries(
                             {
-                                "product_id": st.sampled_from([*products, inactive]),
+                                "product_id": st.sampled_from([*products, sized.id, inactive]),
+                                "quantity": st.integers(1, 5),
+                            }
+                        )
+                        | st.fixed_dictionaries(
+                            {
+                                "variant_id": st.sampled_from([vid for _, vid in variants]),
                                 "quantity": st.integers(1, 5),
                             }
                         ),
                         min_size=1,
                         max_size=3,
-                        unique_by=lambda item: item["product_id"],
+                        unique_by=lambda item: (item.get("product_id"), item.get("variant_id")),
                     )
                 }
+            ),
+            "POST /api/v1/products/{id}/variants/": st.fixed_dictionaries(
+                {
+                    "sku": st.sampled_from(["FUZZ-S-XL", "FUZZ-S-M", "FUZZ-0"]),
+                    "options": st.sampled_from(
+                        [{"size": "XL"}, {"size": "M"}, {}, {"colour": "red"}]
+                    ),
+                    "price": st.sampled_from(["0.01", "20.00"]),
+                },
+                optional={"stock": st.integers(0, 100), "name": st.sampled_from(["", "XL"])},
+            ),
+            "PATCH /api/v1/products/{id}/variants/{variant_id}/": st.fixed_dictionaries(
+                {},
+                optional={
+                    "stock": st.integers(0, 100),
+                    "price": st.sampled_from(["0.01", "25.00"]),
+                    "options": st.sampled_from([{"size": "XS"}, {"size": "M"}]),
+                    "position": st.integers(0, 5),
+                },
             ),
             "POST /api/v1/payments/": st.fixed_dictionaries(
                 {"order_id": st.sampled_from(order_ids), "token": st.sampled_from(SANDBOX_TOKENS)}
@@ -202,6 +240,10 @@ def _call(case, data, seeded: Seeded, headers: dict[str, str]) -> None:
         name = "id" if "id" in case.path_parameters else next(iter(case.path_parameters))
         seeded_id = data.draw(st.sampled_from(seeded.ids[resource]))
         case.path_parameters = {**case.path_parameters, name: seeded_id}
+    if "variant_id" in case.path_parameters and data.draw(st.booleans()):
+        # A seeded variant under its own product's URL.
+        product_id, variant_id = data.draw(st.sampled_from(seeded.ids["variants"]))
+        case.path_parameters = {**case.path_parameters, "id": product_id, "variant_id": variant_id}
     body = seeded.bodies.get(f"{case.method.upper()} {case.path}")
     if body is not None and data.draw(st.booleans()):
         case.body = data.draw(body)

@@ -4,12 +4,14 @@ customer, staff; and `unchanged`, which asserts that the attack changed nothing.
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
 from django.apps import apps
 from django.urls import URLResolver, get_resolver
 
 from accounts.models import User
+from checkout import services as checkout_services
 from kernel.webhooks import services as webhooks
 from payments import services as payment_services
 from payments.models import Payment
@@ -20,6 +22,8 @@ from tests.factories import ORDER_STATUSES, make_category, make_order, make_prod
 _WATCHED = (
     "catalog.Category",
     "catalog.Product",
+    "catalog.ProductVariant",
+    "catalog.ProductImage",
     "orders.Order",
     "orders.OrderLine",
     "orders.OrderEvent",
@@ -98,6 +102,10 @@ def shop(customer, other_customer, staff) -> Shop:
         order_id=processing_order, customer_id=customer.pk, token="tok_async"
     )
     succeeded = Payment.objects.get(order_id=orders["paid"])
+    # The checkout's staff resources, each under the key the route tests use.
+    checkout_services.create_shipping_method(code="standard", name="Standard", price=Decimal(5))
+    checkout_services.create_tax_rate(country="DE", rate=Decimal("0.19"))
+    checkout_services.create_voucher(code="STANDARD", kind="percentage", value=Decimal(10))
     return Shop(
         owner=customer,
         intruder=other_customer,

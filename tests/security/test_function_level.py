@@ -10,6 +10,7 @@ import re
 import pytest
 from drf_spectacular.generators import EndpointEnumerator
 
+from catalog import services as catalog_services
 from kernel.api.permissions import StaffPermission
 from tests.security.conftest import Shop
 
@@ -29,6 +30,13 @@ STAFF_ACTIONS = [
     ("post", "/api/v1/products/{id}/images/", None),
     ("patch", "/api/v1/products/{id}/images/{image}/", {"alt": "Stolen"}),
     ("delete", "/api/v1/products/{id}/images/{image}/", None),
+    (
+        "post",
+        "/api/v1/products/{id}/variants/",
+        {"sku": "X-2", "options": {"size": "M"}, "price": "0.01", "stock": 5},
+    ),
+    ("patch", "/api/v1/products/{id}/variants/{variant}/", {"price": "0.01", "stock": 100000}),
+    ("delete", "/api/v1/products/{id}/variants/{variant}/", None),
     ("post", "/api/v1/orders/{paid}/ship/", {"carrier": "DHL", "tracking_number": "1"}),
     ("post", "/api/v1/orders/{shipped}/deliver/", None),
     ("post", "/api/v1/payments/{payment}/refund/", {"amount": "1.00"}),
@@ -69,7 +77,12 @@ def _url(template: str, shop: Shop) -> str:
         # Likewise any code and country (the checkout's staff resources).
         code="standard",
         country="DE",
+        variant=_first_variant(shop.products[0]),
     )
+
+
+def _first_variant(product_id: int) -> int:
+    return catalog_services.get_products(ids=[product_id])[product_id].variant_ids[0]
 
 
 def _ids(action) -> str:

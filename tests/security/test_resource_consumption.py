@@ -9,6 +9,7 @@ tests/orders/test_api.py; see docs/RELIABILITY.md.)
 
 import pytest
 
+from catalog import services as catalog_services
 from payments import services as payment_services
 from tests.factories import make_category, make_order, make_product
 from tests.security.conftest import Shop
@@ -43,8 +44,19 @@ def _url(path: str, shop: Shop) -> str:
         object_id = shop.webhook
     else:
         object_id = shop.products[0]
-    # A product's image: any id (the body is refused before it is looked up).
-    return path.format(id=object_id, slug=shop.category.slug, image_id=object_id)
+    [variant_id, *_] = catalog_services.get_products(ids=[shop.products[0]])[
+        shop.products[0]
+    ].variant_ids
+    # A product's image, a shipping method, a tax rate: any key (the body is refused before
+    # it is looked up).
+    return path.format(
+        id=object_id,
+        slug=shop.category.slug,
+        image_id=object_id,
+        variant_id=variant_id,
+        code="standard",
+        country="DE",
+    )
 
 
 def _send(client, method: str, url: str, body: str):
