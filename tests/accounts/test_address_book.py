@@ -2,7 +2,9 @@
 default shipping address while there are any, and the checkout's read of that default."""
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.db import IntegrityError, transaction
+from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts import services
@@ -534,3 +536,71 @@ def test_racing_deletes_of_the_default_leave_one_default(transactional_db, custo
 
     assert [response.status_code for response in responses] == [204] * THREADS
     assert defaults_of(customer) == [entries[-1].id]
+
+
+# The admin: a user's page shows their address book, read-only, to staff who may view it.
+
+
+def _user_page(client: Client, user) -> str:
+    response = client.get(f"/admin/accounts/user/{user.pk}/change/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_users_admin_page_shows_their_addresses_read_only(admin_client, customer):
+    services.create_address(user_id=customer.pk, address=HOME)
+    services.create_address(user_id=customer.pk, address=WORK)
+
+    response = admin_client.get(f"/admin/accounts/user/{customer.pk}/change/")
+
+    (inline,) = response.context["inline_admin_formsets"]
+    assert [form.original.line1 for form in inline] == [HOME["line1"], WORK["line1"]]
+    assert not inline.has_add_permission
+    assert not inline.has_change_permission
+    assert not inline.has_delete_permission
+    html = response.content.decode()
+    assert "Analytical Engines Ltd" in html
+    assert 'name="addresses-0-line1"' not in html
+
+
+def test_saving_the_users_page_leaves_their_addresses_alone(admin_client, customer):
+    home = services.create_address(user_id=customer.pk, address=HOME)
+    form = {
+        "email": customer.email,
+        "first_name": "Cassie",
+        "is_active": "on",
+        "addresses-TOTAL_FORMS": "1",
+        "addresses-INITIAL_FORMS": "1",
+        "addresses-0-id": str(home.id),
+        "addresses-0-user": str(customer.pk),
+        "addresses-0-line1": "Tampered",
+        "addresses-0-DELETE": "on",
+    }
+
+    response = admin_client.post(f"/admin/accounts/user/{customer.pk}/change/", form)
+
+    assert response.status_code == 302
+    customer.refresh_from_db()
+    assert customer.first_name == "Cassie"
+    assert services.default_shipping_address(user_id=customer.pk) == {**HOME, **BLANKS}
+
+
+def test_staff_see_addresses_only_with_the_view_permission(customer, make_staff):
+    services.create_address(user_id=customer.pk, address=WORK)
+    viewer = make_staff()
+    viewer.user_permissions.set([Permission.objects.get(codename="view_user")])
+    client = Client()
+    client.force_login(viewer)
+
+    assert "Analytical Engines Ltd" not in _user_page(client, customer)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_address"))
+    viewer = type(viewer).objects.get(pk=viewer.pk)  # a fresh permission cache
+    client.force_login(viewer)
+    assert "Analytical Engines Ltd" in _user_page(client, customer)
+
+
+def test_the_add_user_page_has_no_address_inline(admin_client):
+    response = admin_client.get("/admin/accounts/user/add/")
+
+    assert response.status_code == 200
+    assert response.context["inline_admin_formsets"] == []
