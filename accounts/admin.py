@@ -3,6 +3,10 @@
 New users are created through `services.create_user`, so the admin obeys the same rules as
 everyone else (email stored lower-cased, unique case-insensitively). A password set here kills
 the user's tokens (refresh and access), as a password change through the API does.
+
+A user's page shows their address book, read-only: the customer keeps it through the API
+(`accounts.services` keeps one default shipping address among the addresses), and staff holding
+`accounts.view_address` see it, to help a customer.
 """
 
 from django import forms
@@ -16,7 +20,7 @@ from django.contrib.auth.forms import (
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
-from accounts.models import User, normalize_email
+from accounts.models import Address, User, normalize_email
 from kernel.admin import adopt_created_row
 
 
@@ -56,6 +60,35 @@ class PasswordSetForm(AdminPasswordChangeForm):
         return user
 
 
+class AddressInline(admin.TabularInline):
+    model = Address
+    fields = readonly_fields = (
+        "name",
+        "line1",
+        "line2",
+        "city",
+        "region",
+        "postal_code",
+        "country",
+        "phone",
+        "is_default_shipping",
+        "created_at",
+    )
+    ordering = ("-is_default_shipping", "-created_at", "-id")
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     form = UserEditForm
@@ -67,6 +100,7 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ("email", "first_name", "last_name")
     ordering = ("email",)
     readonly_fields = ("last_login", "date_joined")
+    inlines = (AddressInline,)
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Personal info"), {"fields": ("first_name", "last_name")}),
@@ -93,6 +127,10 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     )
+
+    def get_inlines(self, request, obj):
+        """A new user has no addresses: the add page has no inline (nor its form data)."""
+        return self.inlines if obj is not None else ()
 
     def save_model(self, request, obj: User, form, change: bool) -> None:
         if change:

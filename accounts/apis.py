@@ -10,9 +10,12 @@ from rest_framework.exceptions import Throttled
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
-from accounts import services
+from accounts import selectors, services
+from accounts.exceptions import AddressNotFound
+from accounts.models import Address
 from accounts.serializers import (
     AccountSerializer,
+    AddressWriteSerializer,
     MeSerializer,
     MeUpdateSerializer,
     PasswordChangeSerializer,
@@ -21,16 +24,18 @@ from accounts.serializers import (
     PasswordResetSerializer,
     RefreshSerializer,
     RegisterSerializer,
+    SavedAddressSerializer,
     TokenObtainSerializer,
     TokenPairSerializer,
     TokenVerifySerializer,
 )
 from accounts.throttling import SignInClientThrottle, SignInThrottled, account_attempt
 from kernel.api.errors import WWW_AUTHENTICATE
+from kernel.api.pagination import PageQuerySerializer
 from kernel.api.schema import ErrorSerializer, error_response, error_responses
-from kernel.api.serializers import validated
+from kernel.api.serializers import EmptyQuerySerializer, validated
 from kernel.api.throttling import ScopedRateThrottle
-from kernel.api.views import APIView
+from kernel.api.views import APIView, GenericViewSet
 
 
 def _token_check_schema(*, ok, refused: str, errors: tuple[int, ...] = (400,), **schema):
@@ -45,8 +50,7 @@ def _token_check_schema(*, ok, refused: str, errors: tuple[int, ...] = (400,), *
     )
 
 
-@extend_schema(tags=["auth"])
-class AccountsView(APIView):
+class _AccountsResponses:
     """401s come out as `{"detail", "code"}` with `WWW-Authenticate`, whatever raised them.
 
     No answer is kept by a cache (`Cache-Control: no-store`, Django's `never_cache` headers),
@@ -63,6 +67,11 @@ class AccountsView(APIView):
         response = super().finalize_response(request, response, *args, **kwargs)
         add_never_cache_headers(response)
         return response
+
+
+@extend_schema(tags=["auth"])
+class AccountsView(_AccountsResponses, APIView):
+    pass
 
 
 class PublicView(AccountsView):
@@ -267,4 +276,79 @@ class PasswordResetConfirmView(PublicView):
     )
     def post(self, request):
         services.reset_password(**validated(PasswordResetConfirmSerializer, request.data))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(tags=["auth"])
+class AddressViewSet(_AccountsResponses, GenericViewSet):
+    """addresses/: the signed-in user's address book. Another user's address is 404, as one
+    that does not exist: nobody learns which ids are taken."""
+
+    serializer_class = AddressWriteSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        """The caller's addresses (the browsable API asks for it; the reads use it too)."""
+        return selectors.addresses(user_id=self.request.user.pk)
+
+    def get_query_serializer_class(self):
+        return PageQuerySerializer if self.action == "list" else EmptyQuerySerializer
+
+    def get_object(self) -> Address:
+        address = selectors.address(user_id=self.request.user.pk, address_id=self.kwargs["pk"])
+        if address is None:
+            raise AddressNotFound()
+        return address
+
+    @extend_schema(
+        summary="Your address book",
+        description="The default shipping address first, then the newest first.",
+        responses={200: SavedAddressSerializer(many=True), **error_responses(400, 401, 404)},
+    )
+    def list(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(SavedAddressSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Add an address to your address book",
+        description="The first address is the default shipping address. A book holds at most "
+        f"{services.MAX_ADDRESSES} addresses: one more is 400 `address_book_full`.",
+        request=AddressWriteSerializer,
+        responses={201: SavedAddressSerializer, **error_responses(400, 401)},
+    )
+    def create(self, request):
+        data = validated(AddressWriteSerializer, request.data)
+        is_default = data.pop("is_default_shipping")
+        address = services.create_address(
+            user_id=request.user.pk, address=data, is_default_shipping=is_default
+        )
+        return Response(SavedAddressSerializer(address).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="One address of your address book",
+        responses={200: SavedAddressSerializer, **error_responses(401, 404)},
+    )
+    def retrieve(self, request, pk: int):
+        return Response(SavedAddressSerializer(self.get_object()).data)
+
+    @extend_schema(
+        summary="Change an address of your address book",
+        description="`is_default_shipping: true` makes it the default in place of the old one; "
+        "`false` on the default is a 400: make another address the default instead.",
+        request=AddressWriteSerializer(partial=True),
+        responses={200: SavedAddressSerializer, **error_responses(400, 401, 404)},
+    )
+    def partial_update(self, request, pk: int):
+        data = validated(AddressWriteSerializer, request.data, partial=True)
+        address = services.update_address(user_id=request.user.pk, address_id=pk, data=data)
+        return Response(SavedAddressSerializer(address).data)
+
+    @extend_schema(
+        summary="Delete an address from your address book",
+        description="If it was the default shipping address, the most recently added of the "
+        "others becomes the default.",
+        responses={204: None, **error_responses(401, 404)},
+    )
+    def destroy(self, request, pk: int):
+        services.delete_address(user_id=request.user.pk, address_id=pk)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -21,3 +21,20 @@ class TokenPair:
 
     access: str
     refresh: str
+
+
+@dataclass(frozen=True, slots=True)
+class SavedAddress:
+    """An entry of a user's address book: the kernel's address (`kernel.address`) plus its id
+    and whether it is the user's default shipping address."""
+
+    id: int
+    name: str
+    line1: str
+    line2: str
+    city: str
+    region: str
+    postal_code: str
+    country: str
+    phone: str
+    is_default_shipping: bool

@@ -76,3 +76,22 @@ class InvalidResetToken(AccountsError):
 
     code = "invalid_token"
     default_detail = "This password-reset link is invalid or has expired; ask for a new one."
+
+
+class AddressNotFound(NotFound, AccountsError):
+    """No such address in the caller's book: another user's is not found either."""
+
+    default_detail = "No such address."
+
+
+class AddressBookFull(AccountsError):
+    code = "address_book_full"
+    default_detail = "The address book is full; delete an address first."
+
+
+class DefaultAddressRequired(AccountsFieldError):
+    """The default shipping address is unset only by making another address the default."""
+
+    field_name = "is_default_shipping"
+    code = "default_address_required"
+    default_detail = "Make another address the default shipping address instead."

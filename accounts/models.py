@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from kernel.address import MAX_LENGTHS
+
 
 def normalize_email(email: str) -> str:
     """Emails are stored lower-cased, which makes them unique case-insensitively."""
@@ -80,3 +82,39 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.first_name
+
+
+class Address(models.Model):
+    """An entry of a user's address book: the kernel's address shape (`kernel.address`).
+
+    At most one address of a user is their default shipping address (a partial unique index);
+    `accounts.services` keeps exactly one while the book has any.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="addresses")
+    name = models.CharField(max_length=MAX_LENGTHS["name"])
+    line1 = models.CharField(max_length=MAX_LENGTHS["line1"])
+    line2 = models.CharField(max_length=MAX_LENGTHS["line2"], blank=True)
+    city = models.CharField(max_length=MAX_LENGTHS["city"])
+    region = models.CharField(max_length=MAX_LENGTHS["region"], blank=True)
+    postal_code = models.CharField(max_length=MAX_LENGTHS["postal_code"])
+    country = models.CharField(
+        max_length=MAX_LENGTHS["country"], help_text="ISO 3166-1 alpha-2 code, e.g. `GB`."
+    )
+    phone = models.CharField(max_length=MAX_LENGTHS["phone"], blank=True)
+    is_default_shipping = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "addresses"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(is_default_shipping=True),
+                name="accounts_address_one_default_per_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.line1}, {self.city} ({self.country})"

@@ -8,7 +8,13 @@ in a profile update) is a 400, never coerced or silently dropped.
 from rest_framework import serializers
 
 from accounts.services import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH
-from kernel.api.serializers import StrictCharField, StrictEmailField, StrictSerializer
+from kernel.api.address import AddressSerializer
+from kernel.api.serializers import (
+    StrictBooleanField,
+    StrictCharField,
+    StrictEmailField,
+    StrictSerializer,
+)
 
 PASSWORD_MAX_LENGTH = 4096
 TOKEN_MAX_LENGTH = 4096
@@ -95,3 +101,31 @@ class PasswordResetConfirmSerializer(StrictSerializer):
     uid = StrictCharField(max_length=RESET_UID_MAX_LENGTH)
     token = StrictCharField(max_length=RESET_TOKEN_MAX_LENGTH)
     new_password = PasswordField()
+
+
+class AddressWriteSerializer(AddressSerializer):
+    """An address of the book as written: the kernel's address (its one set of rules) and
+    whether it is the default shipping address."""
+
+    is_default_shipping = StrictBooleanField(
+        required=False,
+        default=False,
+        help_text="Make this the default shipping address, in place of the old one. The first "
+        "address of a book is the default whatever is sent; `false` on the default is refused: "
+        "make another address the default instead.",
+    )
+
+
+class SavedAddressSerializer(serializers.Serializer):
+    """An address of the book as read."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    line1 = serializers.CharField()
+    line2 = serializers.CharField()
+    city = serializers.CharField()
+    region = serializers.CharField()
+    postal_code = serializers.CharField()
+    country = serializers.CharField(help_text="ISO 3166-1 alpha-2 code.")
+    phone = serializers.CharField()
+    is_default_shipping = serializers.BooleanField()

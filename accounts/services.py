@@ -20,12 +20,20 @@ A forgotten password is reset through an emailed link (`request_password_reset`,
 handed only the user's id: the link's token is made there, so no token travels through the
 broker, and it is Django's `default_token_generator`'s, which dies when the password changes
 (its hash is part of the token) and after `PASSWORD_RESET_TIMEOUT` seconds.
+
+A user's address book (`create_address`, `update_address`, `delete_address`) holds at most
+`MAX_ADDRESSES` addresses, and exactly one of them is the default shipping address while it
+holds any: the first address added, then the one last made the default; deleting the default
+makes the most recently added of the others the default. Every write of the book locks the
+user's row first, so two writes of one book (two "make this my default" at once, two first
+addresses, an add at the cap) queue instead of racing; the partial unique index on
+`is_default_shipping` is the last word on "at most one".
 """
 
 import datetime
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
@@ -44,8 +52,11 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import Token, UntypedToken
 
-from accounts.dtos import TokenPair, UserSummary
+from accounts.dtos import SavedAddress, TokenPair, UserSummary
 from accounts.exceptions import (
+    AddressBookFull,
+    AddressNotFound,
+    DefaultAddressRequired,
     EmailTaken,
     InvalidCredentials,
     InvalidEmail,
@@ -56,8 +67,9 @@ from accounts.exceptions import (
     UserNotFound,
     WrongPassword,
 )
-from accounts.models import User, normalize_email
+from accounts.models import Address, User, normalize_email
 from accounts.tokens import RefreshToken, token_generation, token_user_id
+from kernel import address as postal
 from kernel.background import send_task_on_commit
 from kernel.dtos import from_fields
 from kernel.email import send_templated_email
@@ -425,3 +437,105 @@ def reset_password(*, uid: str, token: str, new_password: str) -> None:
             raise InvalidResetToken()
         user.save(update_fields=["password"])
         _sign_out_everywhere(user.pk)
+
+
+# The address book.
+
+MAX_ADDRESSES = 50
+
+
+def _saved_address(address: Address) -> SavedAddress:
+    return from_fields(SavedAddress, address)
+
+
+def _locked_book_owner(user_id: int) -> None:
+    """Lock the user's row: every write of their address book queues behind it."""
+    if _locked_user(user_id) is None:
+        raise UserNotFound()
+
+
+def _unset_default(user_id: int) -> None:
+    Address.objects.filter(user_id=user_id, is_default_shipping=True).update(
+        is_default_shipping=False, updated_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def create_address(
+    *, user_id: int, address: Mapping[str, str], is_default_shipping: bool = False
+) -> SavedAddress:
+    """Add an address to the user's book; the first one is the default whatever is asked.
+
+    `address` is the kernel's address as `kernel.api.address.AddressSerializer` validated it
+    (its optional fields given, blank when absent). `AddressBookFull` at `MAX_ADDRESSES`.
+    """
+    _locked_book_owner(user_id)
+    count = Address.objects.filter(user_id=user_id).count()
+    if count >= MAX_ADDRESSES:
+        raise AddressBookFull(
+            f"An address book holds at most {MAX_ADDRESSES} addresses; delete one first."
+        )
+    is_default_shipping = is_default_shipping or count == 0
+    if is_default_shipping and count:
+        _unset_default(user_id)
+    entry = Address.objects.create(
+        user_id=user_id,
+        is_default_shipping=is_default_shipping,
+        **{name: address.get(name, "") for name in postal.FIELDS},
+    )
+    return _saved_address(entry)
+
+
+def _users_address(*, user_id: int, address_id: int) -> Address:
+    """One of the user's addresses (read under the user's lock, so it stays as read)."""
+    address = Address.objects.filter(pk=address_id, user_id=user_id).first()
+    if address is None:
+        raise AddressNotFound()
+    return address
+
+
+@transaction.atomic
+def update_address(*, user_id: int, address_id: int, data: Mapping) -> SavedAddress:
+    """Change the given fields of one of the user's addresses (`AddressNotFound` for anyone
+    else's). `is_default_shipping=True` makes it the default in place of the old one; `False`
+    on the default is `DefaultAddressRequired`: another address is made the default instead."""
+    _locked_book_owner(user_id)
+    entry = _users_address(user_id=user_id, address_id=address_id)
+    changed = [name for name in postal.FIELDS if name in data]
+    for name in changed:
+        setattr(entry, name, data[name])
+    make_default = data.get("is_default_shipping")
+    if make_default is False and entry.is_default_shipping:
+        raise DefaultAddressRequired()
+    if make_default and not entry.is_default_shipping:
+        _unset_default(user_id)
+        entry.is_default_shipping = True
+        changed.append("is_default_shipping")
+    if changed:
+        entry.save(update_fields=[*changed, "updated_at"])
+    return _saved_address(entry)
+
+
+@transaction.atomic
+def delete_address(*, user_id: int, address_id: int) -> None:
+    """Delete one of the user's addresses; if it was the default, the most recently added of
+    the others (if any) becomes the default."""
+    _locked_book_owner(user_id)
+    entry = _users_address(user_id=user_id, address_id=address_id)
+    entry.delete()
+    if entry.is_default_shipping:
+        newest = Address.objects.filter(user_id=user_id).order_by("-created_at", "-id")[:1]
+        Address.objects.filter(pk__in=newest).update(
+            is_default_shipping=True, updated_at=timezone.now()
+        )
+
+
+def default_shipping_address(*, user_id: int) -> dict | None:
+    """The user's default shipping address as the kernel's address dict (every field of
+    `kernel.address.FIELDS`, blank when empty), or None when their book is empty: what the
+    checkout fills a signed-in customer's cart with."""
+    return (
+        Address.objects.filter(user_id=user_id, is_default_shipping=True)
+        .values(*postal.FIELDS)
+        .first()
+    )

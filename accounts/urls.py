@@ -3,6 +3,10 @@
 from django.urls import path
 
 from accounts import apis
+from kernel.api.routers import Router
+
+router = Router()
+router.register("addresses", apis.AddressViewSet, basename="auth-address")
 
 urlpatterns = [
     path("register/", apis.RegisterView.as_view(), name="auth-register"),
@@ -18,4 +22,5 @@ urlpatterns = [
         apis.PasswordResetConfirmView.as_view(),
         name="auth-password-reset-confirm",
     ),
+    *router.urls,
 ]

@@ -12,6 +12,17 @@ import pycountry
 
 FIELDS = ("name", "line1", "line2", "city", "region", "postal_code", "country", "phone")
 REQUIRED_FIELDS = ("name", "line1", "city", "postal_code", "country")
+# The longest value of each field, for the API's input and for a table that stores addresses.
+MAX_LENGTHS = {
+    "name": 200,
+    "line1": 200,
+    "line2": 200,
+    "city": 100,
+    "region": 100,
+    "postal_code": 20,
+    "country": 2,
+    "phone": 32,
+}
 
 
 @cache

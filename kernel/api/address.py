@@ -5,16 +5,6 @@ from rest_framework import serializers
 from kernel import address
 from kernel.api.serializers import StrictCharField, StrictSerializer
 
-_MAX_LENGTHS = {
-    "name": 200,
-    "line1": 200,
-    "line2": 200,
-    "city": 100,
-    "region": 100,
-    "postal_code": 20,
-    "country": 2,
-    "phone": 32,
-}
 _HELP = {
     "region": "State, province or county.",
     "country": "ISO 3166-1 alpha-2 code, e.g. `US` (lower case is upper-cased).",
@@ -23,9 +13,9 @@ _HELP = {
 
 def _field(name: str) -> StrictCharField:
     if name in address.REQUIRED_FIELDS:
-        return StrictCharField(max_length=_MAX_LENGTHS[name], help_text=_HELP.get(name))
+        return StrictCharField(max_length=address.MAX_LENGTHS[name], help_text=_HELP.get(name))
     return StrictCharField(
-        max_length=_MAX_LENGTHS[name],
+        max_length=address.MAX_LENGTHS[name],
         required=False,
         allow_blank=True,
         default="",

@@ -25,6 +25,9 @@ def _form_data(user: User, **overrides) -> dict:
         "last_name": user.last_name,
         "is_active": "on" if user.is_active else "",
         "is_staff": "on" if user.is_staff else "",
+        # The address book's read-only inline (the user has no addresses).
+        "addresses-TOTAL_FORMS": "0",
+        "addresses-INITIAL_FORMS": "0",
         **overrides,
     }
     return {key: value for key, value in data.items() if value != ""}

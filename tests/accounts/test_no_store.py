@@ -17,7 +17,21 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.django_db
 
 NEW_PASSWORD = "a-brand-new-passphrase-42"
-ROUTES = {pattern.name: reverse(pattern.name) for pattern in urlpatterns}
+ADDRESS = {
+    "name": "Ann",
+    "line1": "1 Main St",
+    "city": "Leeds",
+    "postal_code": "LS1",
+    "country": "GB",
+}
+
+
+def _path(pattern) -> str:
+    """The route's path; a detail route's with the id 1 (its scenario adds its own object)."""
+    return reverse(pattern.name, kwargs=dict.fromkeys(pattern.pattern.converters, 1))
+
+
+ROUTES = {pattern.name: _path(pattern) for pattern in urlpatterns}
 
 
 def signed_in(user) -> tuple[APIClient, dict]:
@@ -87,6 +101,24 @@ def password_reset_confirm(customer, path):
     yield 400, anon.post(path, {**link, "new_password": NEW_PASSWORD})
 
 
+def addresses(customer, path):
+    client, _ = signed_in(customer)
+    yield 201, client.post(path, ADDRESS, format="json")
+    yield 400, client.post(path, {**ADDRESS, "country": "XX"}, format="json")
+    yield 200, client.get(path)
+
+
+def address(customer, path):
+    client, _ = signed_in(customer)
+    created = client.post(ROUTES["auth-address-list"], ADDRESS, format="json").json()
+    path = reverse("auth-address-detail", kwargs={"pk": created["id"]})
+    yield 200, client.get(path)
+    yield 200, client.patch(path, {"city": "York"}, format="json")
+    yield 400, client.patch(path, {"country": "XX"}, format="json")
+    yield 204, client.delete(path)
+    yield 404, client.get(path)
+
+
 SCENARIOS = {
     "auth-register": register,
     "auth-token": token,
@@ -97,6 +129,8 @@ SCENARIOS = {
     "auth-password": password,
     "auth-password-reset": password_reset,
     "auth-password-reset-confirm": password_reset_confirm,
+    "auth-address-list": addresses,
+    "auth-address-detail": address,
 }
 
 

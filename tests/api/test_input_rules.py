@@ -10,6 +10,7 @@ import pytest
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from accounts import services as accounts_services
 from accounts.models import User
 from catalog import services as catalog_services
 from kernel.ids import MAX_ID
@@ -36,6 +37,7 @@ class Shop:
     pending: int
     paid: int
     payment: int
+    address: int
 
 
 @pytest.fixture
@@ -66,6 +68,7 @@ def shop(customer) -> Shop:
         pending=pending,
         paid=paid,
         payment=payment.id,
+        address=accounts_services.create_address(user_id=customer.pk, address=ADDRESS).id,
     )
 
 
@@ -135,6 +138,20 @@ def _endpoints(shop: Shop) -> dict[str, Endpoint]:
             f"{API}/auth/password/",
             {"old_password": PASSWORD, "new_password": "another-long-passphrase"},
             (("new_password", 5),),
+        ),
+        "address-create": Endpoint(
+            "customer",
+            "post",
+            f"{API}/auth/addresses/",
+            ADDRESS,
+            (("postal_code", 62701), ("country", None), ("is_default_shipping", "true")),
+        ),
+        "address-update": Endpoint(
+            "customer",
+            "patch",
+            f"{API}/auth/addresses/{shop.address}/",
+            {"city": "Chicago"},
+            (("city", 5), ("is_default_shipping", 1)),
         ),
         "category-create": Endpoint(
             "staff",
@@ -238,6 +255,8 @@ ENDPOINTS = [
     "logout",
     "me",
     "password",
+    "address-create",
+    "address-update",
     "category-create",
     "category-update",
     "product-create",
@@ -285,6 +304,8 @@ WRONG_TYPES = [
         ("logout", 1),
         ("me", 2),
         ("password", 1),
+        ("address-create", 3),
+        ("address-update", 2),
         ("category-create", 3),
         ("category-update", 1),
         ("product-create", 9),

@@ -46,7 +46,13 @@ READS = sorted(
     for route, callback in _routes(get_resolver().url_patterns)
     if route.startswith(API) and _answers_get(callback)
 )
-LISTS = ["/api/v1/products/", "/api/v1/categories/", "/api/v1/orders/", "/api/v1/payments/"]
+LISTS = [
+    "/api/v1/products/",
+    "/api/v1/categories/",
+    "/api/v1/orders/",
+    "/api/v1/payments/",
+    "/api/v1/auth/addresses/",
+]
 
 
 def test_the_walk_finds_every_kind_of_read():
@@ -57,6 +63,7 @@ def test_the_walk_finds_every_kind_of_read():
         "/api/v1/schema/",
         "/api/v1/docs/",
         "/api/v1/auth/me/",
+        "/api/v1/auth/addresses/1/",
         "/api/v1/products/1/",
         "/api/v1/categories/no-such-category/",
         "/api/v1/orders/1/",
@@ -127,6 +134,7 @@ def test_a_list_reports_a_malformed_value_with_an_unknown_parameter(staff_client
         ("/api/v1/orders/", {"status": OrderStatus.PAID, "page": "1"}),
         ("/api/v1/orders/", {"status": ""}),
         ("/api/v1/payments/", {"order": "1", "page_size": "3"}),
+        ("/api/v1/auth/addresses/", {"page": "1", "page_size": "5"}),
         ("/api/v1/", {"format": "json"}),
         ("/api/v1/health/", {"format": "api"}),
         ("/api/v1/schema/", {"format": "json", "lang": "en"}),

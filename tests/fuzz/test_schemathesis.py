@@ -36,13 +36,14 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from accounts import services as accounts_services
 from catalog import services as catalog_services
 from checkout import services as checkout_services
 from payments import services as payment_services
 from payments.gateways.webhooks import SIGNATURE_HEADER, signature_header
 from payments.models import Payment
 from tests.conftest import PASSWORD
-from tests.factories import make_category, make_order, make_product
+from tests.factories import ADDRESS, make_category, make_order, make_product
 
 MAX_EXAMPLES = 25
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance]
@@ -131,6 +132,10 @@ def seeded(db, customer, other_customer, staff) -> Seeded:
     checkout_services.create_shipping_method(code="standard", name="Standard", price=Decimal(5))
     checkout_services.create_tax_rate(country="DE", rate=Decimal("0.19"))
     checkout_services.create_voucher(code="SUMMER10", kind="percentage", value=Decimal(10))
+    addresses = [
+        accounts_services.create_address(user_id=user.pk, address=ADDRESS).id
+        for user in (customer, customer, other_customer)
+    ]
     return Seeded(
         ids={
             "products": [*products, sized.id, inactive],
@@ -141,6 +146,7 @@ def seeded(db, customer, other_customer, staff) -> Seeded:
             "shipping-methods": ["standard"],
             "tax-rates": ["DE", "de"],
             "vouchers": ["SUMMER10", "summer10"],
+            "auth/addresses": addresses,
         },
         webhook_events=st.fixed_dictionaries(
             {
@@ -190,6 +196,13 @@ def seeded(db, customer, other_customer, staff) -> Seeded:
                     "position": st.integers(0, 5),
                 },
             ),
+            "POST /api/v1/auth/addresses/": st.fixed_dictionaries(
+                {
+                    **{name: st.just(value) for name, value in ADDRESS.items()},
+                    "country": st.sampled_from(["GB", "de", "XX"]),
+                    "is_default_shipping": st.booleans(),
+                }
+            ),
             "POST /api/v1/payments/": st.fixed_dictionaries(
                 {"order_id": st.sampled_from(order_ids), "token": st.sampled_from(SANDBOX_TOKENS)}
             ),
@@ -234,7 +247,7 @@ def _bearer(user) -> dict[str, str]:
 
 def _call(case, data, seeded: Seeded, headers: dict[str, str]) -> None:
     """Point the case at seeded objects half of the time, then call and check it."""
-    resource = case.path.split("/")[3]
+    resource = case.path.removeprefix("/api/v1/").split("/{")[0]
     if case.path_parameters and resource in seeded.ids and data.draw(st.booleans()):
         # The resource's own id; a nested one (a product's image) stays as drawn.
         name = "id" if "id" in case.path_parameters else next(iter(case.path_parameters))

@@ -10,16 +10,18 @@ import pytest
 from django.apps import apps
 from django.urls import URLResolver, get_resolver
 
+from accounts import services as accounts
 from accounts.models import User
 from checkout import services as checkout_services
 from kernel.webhooks import services as webhooks
 from payments import services as payment_services
 from payments.models import Payment
-from tests.factories import ORDER_STATUSES, make_category, make_order, make_product
+from tests.factories import ADDRESS, ORDER_STATUSES, make_category, make_order, make_product
 
 # Every table the API can write, named as the database sees them: an observer of the whole
 # shop, not a writer of any app's rows.
 _WATCHED = (
+    "accounts.Address",
     "catalog.Category",
     "catalog.Product",
     "catalog.ProductVariant",
@@ -86,6 +88,8 @@ class Shop:
     processing_order: int
     webhook: int
     """An integrator's webhook endpoint."""
+    address: int
+    """The owner's address (their default shipping address)."""
 
 
 @pytest.fixture
@@ -116,6 +120,7 @@ def shop(customer, other_customer, staff) -> Shop:
         payments={"succeeded": succeeded.pk, "processing": processing.id},
         processing_order=processing_order,
         webhook=webhooks.create_endpoint(url="https://93.184.216.34/hooks", event_types=["*"]).pk,
+        address=accounts.create_address(user_id=customer.pk, address=ADDRESS).id,
     )
 
 

@@ -18,6 +18,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from tests.accounts.conftest import claims, signed, unsigned
 from tests.conftest import PASSWORD
+from tests.factories import ADDRESS
 from tests.security.conftest import Shop
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +31,11 @@ SIGN_IN_RATE = 10  # settings: THROTTLE_AUTH_TOKEN, "10/min" unless set
 PROTECTED = [
     ("get", "/api/v1/auth/me/", None),
     ("patch", "/api/v1/auth/me/", {"first_name": "Mallory"}),
+    ("get", "/api/v1/auth/addresses/", None),
+    ("post", "/api/v1/auth/addresses/", {**ADDRESS, "name": "Mallory"}),
+    ("get", "/api/v1/auth/addresses/{address}/", None),
+    ("patch", "/api/v1/auth/addresses/{address}/", {"city": "Elsewhere"}),
+    ("delete", "/api/v1/auth/addresses/{address}/", None),
     ("get", "/api/v1/orders/", None),
     ("post", "/api/v1/orders/", {"items": [{"product_id": "{product}", "quantity": 1}]}),
     ("post", "/api/v1/orders/{pending}/cancel/", None),
@@ -70,6 +76,7 @@ def _fill(value, shop: Shop):
         "product": shop.products[0],
         "pending": shop.orders["pending"],
         "payment": shop.payments["succeeded"],
+        "address": shop.address,
     }
     if isinstance(value, str):
         for name, replacement in names.items():

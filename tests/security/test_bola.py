@@ -99,3 +99,30 @@ def test_an_idempotency_key_never_replays_another_customers_order(
     assert theirs.json()["id"] != mine.json()["id"]
     assert theirs.json()["customer_id"] == shop.intruder.pk
     assert "Idempotent-Replayed" not in theirs.headers
+
+
+def _address_actions(address_id: int) -> list[tuple[str, str, dict | None]]:
+    url = f"/api/v1/auth/addresses/{address_id}/"
+    return [
+        ("get", url, None),
+        ("patch", url, {"city": "Elsewhere"}),
+        ("patch", url, {"is_default_shipping": True}),
+        ("delete", url, None),
+    ]
+
+
+def test_another_customers_address_is_the_404_of_one_that_does_not_exist(
+    other_client, shop, unchanged
+):
+    for (method, url, body), (_, missing_url, missing_body) in zip(
+        _address_actions(shop.address), _address_actions(shop.address + 1000), strict=True
+    ):
+        theirs = _call(other_client, method, url, body)
+        missing = _call(other_client, method, missing_url, missing_body)
+
+        assert (url, theirs.status_code) == (url, 404)
+        assert (theirs.status_code, theirs.json()) == (missing.status_code, missing.json())
+
+    listed = other_client.get("/api/v1/auth/addresses/", {"page_size": 100})
+    assert listed.status_code == 200
+    assert listed.json()["count"] == 0

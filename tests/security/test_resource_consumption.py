@@ -134,7 +134,9 @@ def test_no_page_holds_more_than_100_objects(
 
 
 @pytest.mark.parametrize("page_size", ["0", "-1", "abc", "1.5"])
-@pytest.mark.parametrize("resource", ["products", "categories", "orders", "payments"])
+@pytest.mark.parametrize(
+    "resource", ["products", "categories", "orders", "payments", "auth/addresses"]
+)
 def test_a_malformed_page_size_is_400(customer_client, resource, page_size):
     response = customer_client.get(f"/api/v1/{resource}/", {"page_size": page_size})
 
