@@ -10,11 +10,13 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from django.urls import reverse
 
+from kernel import consumers
 from kernel.money import format_money
 from orders import services
 from orders.dtos import OrderItem, OrderPricing, ShippingMethodSnapshot
@@ -111,6 +113,16 @@ def test_an_invalid_email_is_refused_and_nothing_is_reserved(customer, staff, pr
     assert refused.value.field == "email"
     assert stock_of(product) == 10
     assert _order_count(staff) == 0
+
+
+def test_the_order_email_goes_to_the_orders_email(customer, product):
+    order_id = _place(customer, product, email="gift.buyer@example.com")
+
+    (placed,) = recorded_events("order.placed", order_id)
+    assert consumers.consume(consumer="orders.emails", event=placed) is True
+
+    (message,) = mail.outbox
+    assert message.to == ["gift.buyer@example.com"]
 
 
 # A priced order
