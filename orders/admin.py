@@ -117,6 +117,7 @@ class OrderAdmin(admin.ModelAdmin):
                 "fields": [
                     "number",
                     "customer",
+                    "email",
                     "status",
                     "expires_at",
                     "cancellation_reason",
@@ -125,21 +126,40 @@ class OrderAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        ("Money", {"fields": ["subtotal", "total", "currency"]}),
-        ("Delivery", {"fields": ["address", "carrier", "tracking_number"]}),
+        (
+            "Money",
+            {
+                "fields": [
+                    "subtotal",
+                    "discount_total",
+                    "voucher_code",
+                    "shipping_total",
+                    "tax_total",
+                    "total",
+                    "currency",
+                ]
+            },
+        ),
+        ("Delivery", {"fields": ["address", "shipping_method", "carrier", "tracking_number"]}),
     ]
     readonly_fields = [
         "number",
         "customer",
+        "email",
         "status",
         "expires_at",
         "cancellation_reason",
         "created_at",
         "updated_at",
         "subtotal",
+        "discount_total",
+        "voucher_code",
+        "shipping_total",
+        "tax_total",
         "total",
         "currency",
         "address",
+        "shipping_method",
         "carrier",
         "tracking_number",
     ]
@@ -160,6 +180,13 @@ class OrderAdmin(admin.ModelAdmin):
     @admin.display(description="total", ordering="total")
     def total_with_currency(self, order: Order) -> str:
         return f"{order.total} {order.currency}"
+
+    @admin.display(description="shipping method")
+    def shipping_method(self, order: Order) -> str:
+        method = order.shipping_method
+        if method is None:
+            return ""
+        return f"{method['name']} ({method['code']}): {method['price']} {order.currency}"
 
     @admin.display(description="shipping address")
     def address(self, order: Order) -> str:

@@ -177,6 +177,7 @@ class OrderViewSet(GenericViewSet):
         data = validated(OrderCreateSerializer, request.data)
         placed = services.place_order(
             customer_id=request.user.pk,
+            email=request.user.email,
             items=order_items(data["items"]),
             shipping_address=data.get("shipping_address"),
         )

@@ -3,7 +3,8 @@
 An email tells the order as its event reports it — the data is the order as staff read it at
 that moment (number, lines, totals, address, carrier and tracking number, cancellation reason,
 history) — so an email delivered late still describes the change it is about, not whatever the
-order became since; only the customer's address is read now, from accounts. The worker sends
+order became since; only the customer is read now, from accounts. The email goes to the
+order's `email` (events recorded before orders kept one: the customer's). The worker sends
 it: consuming the event twice sends one email, and a mail server that refuses leaves the event
 unconsumed, to be sent on the task's retry.
 """
@@ -56,7 +57,7 @@ def email_the_customer(event: Event) -> None:
             "by_customer": order["cancellation_reason"] == CancellationReason.CUSTOMER,
             "was_paid": any(entry["status"] == OrderStatus.PAID for entry in order["events"]),
         },
-        to=[customer.email],
+        to=[order.get("email") or customer.email],
     )
 
 

@@ -35,3 +35,33 @@ class OrderSummary:
     status: str
     total: Decimal
     currency: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShippingMethodSnapshot:
+    """The shipping method an order ships by, as the customer chose it: `price` is what it
+    cost this order (0.00 when it shipped free), which is the order's `shipping_total`."""
+
+    code: str
+    name: str
+    price: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class OrderPricing:
+    """An order's totals as its caller (the checkout) priced and showed them; `place_order`
+    stores them after checking them against the subtotal of the prices it reserved at.
+
+    `subtotal` and `total` are what the customer was shown: `place_order` refuses the pricing
+    unless `subtotal` is its own and `total = subtotal − discount_total + shipping_total +
+    tax_total`. A discount comes with its `voucher_code`; `shipping_total` is the
+    `shipping_method`'s price, or 0.00 without one.
+    """
+
+    subtotal: Decimal
+    discount_total: Decimal
+    shipping_total: Decimal
+    tax_total: Decimal
+    total: Decimal
+    shipping_method: ShippingMethodSnapshot | None = None
+    voucher_code: str | None = None

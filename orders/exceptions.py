@@ -28,3 +28,10 @@ class ShippingAddressMissing(Conflict, OrdersError):
 
 class InvalidOrder(FieldError, OrdersError):
     """An order that cannot be placed as asked (rendered as `{field: [message]}`, 400)."""
+
+
+class PriceChanged(Conflict, OrdersError):
+    """A variant's price at the reservation is not the one its caller showed (`variant_ids`)."""
+
+    code = "price_changed"
+    default_detail = "A price changed since it was shown; nothing was reserved."

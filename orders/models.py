@@ -7,7 +7,8 @@ an order must not change when the catalog does, and no foreign key crosses into 
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Round
 from django.utils import timezone
 
 from kernel.money import DECIMAL_PLACES, MAX_DIGITS
@@ -22,9 +23,13 @@ class OrderStatus(models.TextChoices):
     REFUNDED = "refunded", "Refunded"
 
 
-def _money_field(verbose_name: str) -> models.DecimalField:
+def _money_field(verbose_name: str, **options) -> models.DecimalField:
     return models.DecimalField(
-        verbose_name, max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES, editable=False
+        verbose_name,
+        max_digits=MAX_DIGITS,
+        decimal_places=DECIMAL_PLACES,
+        editable=False,
+        **options,
     )
 
 
@@ -37,6 +42,25 @@ class CancellationReason(models.TextChoices):
 
 
 _VALID_STATUS = Q(status__in=OrderStatus.values)
+_NO_SHIPPING_METHOD = Q(
+    shipping_method_code__isnull=True,
+    shipping_method_name__isnull=True,
+    shipping_method_price__isnull=True,
+    shipping_total=0,
+)
+_SHIPPING_METHOD = Q(
+    shipping_method_code__isnull=False,
+    shipping_method_name__isnull=False,
+    shipping_method_price__isnull=False,
+    shipping_total=F("shipping_method_price"),
+)
+# Rounded to the cent: SQLite keeps decimals as binary floats, whose sums are not exact.
+_TOTAL_IDENTITY = Q(
+    total=Round(
+        F("subtotal") - F("discount_total") + F("shipping_total") + F("tax_total"),
+        DECIMAL_PLACES,
+    )
+)
 
 
 class Order(models.Model):
@@ -47,9 +71,22 @@ class Order(models.Model):
     status = models.CharField(
         max_length=16, choices=OrderStatus.choices, default=OrderStatus.PENDING, editable=False
     )
+    email = models.EmailField(
+        max_length=254, editable=False, help_text="Where the order's emails go."
+    )
     subtotal = _money_field("subtotal")
-    total = _money_field("total")
+    discount_total = _money_field("discount total", default=0)
+    shipping_total = _money_field("shipping total", default=0)
+    tax_total = _money_field("tax total", default=0)
+    total = _money_field(
+        "total", help_text="subtotal − discount total + shipping total + tax total."
+    )
     currency = models.CharField(max_length=3, editable=False)
+    # The shipping method as it was chosen (a snapshot, not a reference: methods change).
+    shipping_method_code = models.CharField(max_length=50, null=True, blank=True, editable=False)
+    shipping_method_name = models.CharField(max_length=100, null=True, blank=True, editable=False)
+    shipping_method_price = _money_field("shipping method price", null=True, blank=True)
+    voucher_code = models.CharField(max_length=50, null=True, blank=True, editable=False)
     shipping_address = models.JSONField(null=True, blank=True, editable=False)
     carrier = models.CharField(max_length=100, blank=True, editable=False)
     tracking_number = models.CharField(max_length=100, blank=True, editable=False)
@@ -75,6 +112,22 @@ class Order(models.Model):
             models.CheckConstraint(
                 condition=Q(total__gte=0), name="orders_order_total_not_negative"
             ),
+            models.CheckConstraint(
+                condition=Q(discount_total__gte=0, discount_total__lte=F("subtotal")),
+                name="orders_order_discount_within_subtotal",
+            ),
+            models.CheckConstraint(
+                condition=Q(shipping_total__gte=0), name="orders_order_shipping_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(tax_total__gte=0), name="orders_order_tax_not_negative"
+            ),
+            models.CheckConstraint(condition=_TOTAL_IDENTITY, name="orders_order_total_identity"),
+            models.CheckConstraint(
+                condition=_NO_SHIPPING_METHOD | _SHIPPING_METHOD,
+                name="orders_order_shipping_method_priced",
+            ),
+            models.CheckConstraint(condition=~Q(email=""), name="orders_order_email_not_blank"),
             models.CheckConstraint(
                 condition=~Q(status=OrderStatus.PENDING) | Q(expires_at__isnull=False),
                 name="orders_order_pending_expires",
@@ -103,6 +156,17 @@ class Order(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def shipping_method(self) -> dict | None:
+        """The chosen method as the API shows it, `{code, name, price}`, or None."""
+        if self.shipping_method_code is None:
+            return None
+        return {
+            "code": self.shipping_method_code,
+            "name": self.shipping_method_name,
+            "price": self.shipping_method_price,
+        }
 
 
 class OrderLine(models.Model):

@@ -125,11 +125,30 @@ class WhilePendingDateTimeField(serializers.DateTimeField):
         return super().get_attribute(instance) if instance.status == OrderStatus.PENDING else None
 
 
+class ShippingMethodSnapshotSerializer(serializers.Serializer):
+    code = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    price = serializers.DecimalField(
+        max_digits=Order._meta.get_field("total").max_digits,
+        decimal_places=Order._meta.get_field("total").decimal_places,
+        read_only=True,
+        help_text="What shipping cost this order (its `shipping_total`).",
+    )
+
+
 # Documents an order's shape (OpenAPI, the browsable API); `order_json` renders it.
 class OrderSerializer(serializers.ModelSerializer):
     customer_id = serializers.IntegerField(read_only=True)
     items = OrderItemSerializer(source="lines", many=True, read_only=True)
     shipping_address = AddressSerializer(read_only=True, allow_null=True)
+    shipping_method = ShippingMethodSnapshotSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text="The shipping method as it was chosen; null without one.",
+    )
+    voucher_code = serializers.CharField(
+        read_only=True, allow_null=True, help_text="The voucher that gave the discount, or null."
+    )
     events = OrderEventSerializer(many=True, read_only=True)
     expires_at = WhilePendingDateTimeField(
         read_only=True,
@@ -152,11 +171,17 @@ class OrderSerializer(serializers.ModelSerializer):
             "number",
             "status",
             "customer_id",
+            "email",
             "items",
             "subtotal",
+            "discount_total",
+            "shipping_total",
+            "tax_total",
             "total",
             "currency",
             "shipping_address",
+            "shipping_method",
+            "voucher_code",
             "carrier",
             "tracking_number",
             "expires_at",
@@ -187,6 +212,7 @@ def order_json(
         "number": order["number"],
         "status": order["status"],
         "customer_id": order["customer_id"],
+        "email": order["email"],
         "items": [
             {
                 "product_id": line["product_id"],
@@ -201,9 +227,22 @@ def order_json(
             for line in lines
         ],
         "subtotal": format_money(order["subtotal"]),
+        "discount_total": format_money(order["discount_total"]),
+        "shipping_total": format_money(order["shipping_total"]),
+        "tax_total": format_money(order["tax_total"]),
         "total": format_money(order["total"]),
         "currency": order["currency"],
         "shipping_address": None if address is None else _address(address),
+        "shipping_method": (
+            None
+            if order["shipping_method_code"] is None
+            else {
+                "code": order["shipping_method_code"],
+                "name": order["shipping_method_name"],
+                "price": format_money(order["shipping_method_price"]),
+            }
+        ),
+        "voucher_code": order["voucher_code"],
         "carrier": order["carrier"],
         "tracking_number": order["tracking_number"],
         "expires_at": (

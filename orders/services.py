@@ -13,13 +13,16 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
+from accounts import services as accounts
 from catalog import services as catalog
-from catalog.dtos import StockLine
+from catalog.dtos import StockLine, VariantSnapshot
 from catalog.exceptions import InvalidStockLines
 from kernel import address
 from kernel.dtos import from_fields
@@ -27,13 +30,14 @@ from kernel.ids import is_id
 from kernel.money import CENT, DECIMAL_PLACES, MAX_DIGITS, quantize, shop_currency
 from kernel.outbox import record_event
 from orders import numbers, selectors
-from orders.dtos import OrderItem, OrderSummary, PaymentDue
+from orders.dtos import OrderItem, OrderPricing, OrderSummary, PaymentDue, ShippingMethodSnapshot
 from orders.events import order_cancelled
 from orders.exceptions import (
     InvalidOrder,
     InvalidTransition,
     OrderNotFound,
     OrderNotPayable,
+    PriceChanged,
     ShippingAddressMissing,
 )
 from orders.models import CancellationReason, Order, OrderEvent, OrderLine, OrderStatus
@@ -47,6 +51,11 @@ MAX_AMOUNT = Decimal(10 ** (MAX_DIGITS - DECIMAL_PLACES)) - CENT
 CARRIER_MAX_LENGTH = Order._meta.get_field("carrier").max_length
 TRACKING_NUMBER_MAX_LENGTH = Order._meta.get_field("tracking_number").max_length
 NOTE_MAX_LENGTH = OrderEvent._meta.get_field("note").max_length
+EMAIL_MAX_LENGTH = Order._meta.get_field("email").max_length
+SHIPPING_METHOD_CODE_MAX_LENGTH = Order._meta.get_field("shipping_method_code").max_length
+SHIPPING_METHOD_NAME_MAX_LENGTH = Order._meta.get_field("shipping_method_name").max_length
+VOUCHER_CODE_MAX_LENGTH = Order._meta.get_field("voucher_code").max_length
+ZERO = Decimal("0.00")
 _NUMBER_ATTEMPTS = 5
 EXPIRED_NOTE = "Expired: not paid within the payment window."
 
@@ -123,21 +132,147 @@ def _create_with_unique_number(order: Order) -> None:
     raise IntegrityError("Could not draw an unused order number.")
 
 
+def _order_email(email: str | None, customer_id: int) -> str:
+    """`email` checked and lower-cased as accounts keeps emails; else the customer's."""
+    if email is None:
+        customer = accounts.get_user(user_id=customer_id)
+        if customer is None:
+            raise InvalidOrder("customer_id", "No such customer.")
+        return customer.email
+    if not isinstance(email, str):
+        raise InvalidOrder("email", "Must be a string.")
+    email = email.strip().lower()
+    if len(email) > EMAIL_MAX_LENGTH:
+        raise InvalidOrder("email", f"At most {EMAIL_MAX_LENGTH} characters.")
+    try:
+        validate_email(email)
+    except ValidationError as error:
+        raise InvalidOrder("email", "Enter a valid email address.") from error
+    return email
+
+
+def _is_money(amount: object) -> bool:
+    """A `Decimal` in whole cents from 0 to `MAX_AMOUNT`."""
+    return (
+        isinstance(amount, Decimal)
+        and amount.is_finite()
+        and ZERO <= amount <= MAX_AMOUNT
+        and amount == amount.quantize(CENT)
+    )
+
+
+def _is_text(value: object, max_length: int) -> bool:
+    return isinstance(value, str) and bool(value.strip()) and len(value) <= max_length
+
+
+def _checked_pricing(pricing: OrderPricing, *, has_address: bool) -> None:
+    """Refuse (`InvalidOrder` on `pricing`) totals that are not money, that do not add up, or
+    that charge shipping or tax without an address, or a discount without a voucher."""
+    if not isinstance(pricing, OrderPricing):
+        raise InvalidOrder("pricing", "Must be an OrderPricing.")
+    amounts = ("subtotal", "discount_total", "shipping_total", "tax_total", "total")
+    for name in amounts:
+        if not _is_money(getattr(pricing, name)):
+            raise InvalidOrder("pricing", f"{name} must be an amount from 0.00 to {MAX_AMOUNT}.")
+    if pricing.discount_total > pricing.subtotal:
+        raise InvalidOrder("pricing", "The discount may not exceed the subtotal.")
+    expected_total = (
+        pricing.subtotal - pricing.discount_total + pricing.shipping_total + pricing.tax_total
+    )
+    if pricing.total != expected_total:
+        raise InvalidOrder(
+            "pricing",
+            f"The total {pricing.total} is not subtotal − discount + shipping + tax "
+            f"({expected_total}).",
+        )
+    voucher_code = pricing.voucher_code
+    if voucher_code is not None and not _is_text(voucher_code, VOUCHER_CODE_MAX_LENGTH):
+        raise InvalidOrder("pricing", f"voucher_code: 1 to {VOUCHER_CODE_MAX_LENGTH} characters.")
+    if pricing.discount_total and voucher_code is None:
+        raise InvalidOrder("pricing", "A discount needs its voucher_code.")
+    method = pricing.shipping_method
+    if method is None:
+        if pricing.shipping_total:
+            raise InvalidOrder("pricing", "Shipping is charged only with a shipping method.")
+    else:
+        _checked_shipping_method(method, shipping_total=pricing.shipping_total)
+    if not has_address and (method is not None or pricing.tax_total):
+        raise InvalidOrder("pricing", "Without a shipping address there is no shipping or tax.")
+
+
+def _checked_shipping_method(method: ShippingMethodSnapshot, *, shipping_total: Decimal) -> None:
+    if not isinstance(method, ShippingMethodSnapshot):
+        raise InvalidOrder("pricing", "shipping_method must be a ShippingMethodSnapshot.")
+    if not _is_text(method.code, SHIPPING_METHOD_CODE_MAX_LENGTH):
+        raise InvalidOrder(
+            "pricing",
+            f"The shipping method's code: 1 to {SHIPPING_METHOD_CODE_MAX_LENGTH} characters.",
+        )
+    if not _is_text(method.name, SHIPPING_METHOD_NAME_MAX_LENGTH):
+        raise InvalidOrder(
+            "pricing",
+            f"The shipping method's name: 1 to {SHIPPING_METHOD_NAME_MAX_LENGTH} characters.",
+        )
+    if method.price != shipping_total:
+        raise InvalidOrder("pricing", "shipping_total must be the shipping method's price.")
+
+
+def _checked_unit_prices(prices: Mapping[int, Decimal]) -> dict[int, Decimal]:
+    if not isinstance(prices, Mapping) or not all(
+        is_id(variant_id) and _is_money(price) for variant_id, price in prices.items()
+    ):
+        raise InvalidOrder("expected_unit_prices", "Must map variant ids to amounts.")
+    return dict(prices)
+
+
+def _check_unit_prices(
+    expected: Mapping[int, Decimal], variants: Sequence[VariantSnapshot]
+) -> None:
+    """`PriceChanged` naming the reserved variants whose price is not the `expected` one."""
+    if set(expected) != {variant.id for variant in variants}:
+        raise InvalidOrder(
+            "expected_unit_prices", "Name the price of every variant ordered, and only those."
+        )
+    changed = sorted(variant.id for variant in variants if variant.price != expected[variant.id])
+    if changed:
+        raise PriceChanged(
+            "The price of " + ", ".join(f"variant {id_}" for id_ in changed) + " has changed; "
+            "nothing was reserved.",
+            variant_ids=changed,
+        )
+
+
 @transaction.atomic
 def place_order(
     *,
     customer_id: int,
     items: Sequence[OrderItem],
     shipping_address: dict | None = None,
+    email: str | None = None,
+    pricing: OrderPricing | None = None,
+    expected_unit_prices: Mapping[int, Decimal] | None = None,
 ) -> OrderSummary:
     """Reserve stock for every item and record the pending order, or nothing.
 
     A line copies what the customer saw: its variant's sku, name and price, its product's name.
     The same variant named twice (by its id and by its one-variant product's) is refused.
+
+    `email` is where the order's emails go (default: the customer's). Orders computes the
+    subtotal from the prices it reserves at; `pricing` (default: no discount, shipping or tax)
+    is the caller's totals, which must be made from those same prices: its `subtotal` must be
+    the order's (else `InvalidOrder`). A caller that showed prices passes them as
+    `expected_unit_prices` (every ordered variant's id → its unit price), so that a price that
+    changed between its read and the reservation is `PriceChanged` (409 `price_changed`, naming
+    the variants) rather than an order at prices nobody saw. Any refusal reserves nothing.
     """
     lines = _validated_items(items)
     if shipping_address is not None and not isinstance(shipping_address, dict):
         raise InvalidOrder("shipping_address", "Must be an object or null.")
+    if pricing is not None:
+        _checked_pricing(pricing, has_address=shipping_address is not None)
+    if expected_unit_prices is not None:
+        expected_unit_prices = _checked_unit_prices(expected_unit_prices)
+    email = _order_email(email, customer_id)
     try:
         variants = catalog.reserve_stock(
             lines=[
@@ -150,6 +285,8 @@ def place_order(
     except InvalidStockLines as error:
         # Only the catalog knows a product's one variant: named by both ids, it is repeated.
         raise InvalidOrder("items", error.detail) from error
+    if expected_unit_prices is not None:
+        _check_unit_prices(expected_unit_prices, variants)
 
     order_lines = []
     for variant, line in zip(variants, lines, strict=True):
@@ -165,20 +302,42 @@ def place_order(
                 line_total=quantize(variant.price * line.quantity),
             )
         )
-    subtotal = sum((line.line_total for line in order_lines), start=Decimal("0.00"))
+    subtotal = sum((line.line_total for line in order_lines), start=ZERO)
     if subtotal > MAX_AMOUNT:
         raise InvalidOrder("items", f"An order may total at most {MAX_AMOUNT}.")
+    if pricing is None:
+        pricing = OrderPricing(
+            subtotal=subtotal,
+            discount_total=ZERO,
+            shipping_total=ZERO,
+            tax_total=ZERO,
+            total=subtotal,
+        )
+    elif pricing.subtotal != subtotal:
+        raise InvalidOrder(
+            "pricing",
+            f"The subtotal {pricing.subtotal} is not the order's {subtotal} at today's prices.",
+        )
+    method = pricing.shipping_method
 
     placed_at = timezone.now()
     order = Order(
         customer_id=customer_id,
+        email=email,
         status=OrderStatus.PENDING,
         created_at=placed_at,
         expires_at=placed_at + timedelta(seconds=settings.ORDER_PAYMENT_WINDOW_SECONDS),
         subtotal=subtotal,
-        total=subtotal,
+        discount_total=pricing.discount_total,
+        shipping_total=pricing.shipping_total,
+        tax_total=pricing.tax_total,
+        total=pricing.total,
         currency=shop_currency(),
         shipping_address=shipping_address,
+        shipping_method_code=None if method is None else method.code,
+        shipping_method_name=None if method is None else method.name,
+        shipping_method_price=None if method is None else method.price,
+        voucher_code=pricing.voucher_code,
     )
     _create_with_unique_number(order)
     for line in order_lines:
