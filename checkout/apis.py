@@ -38,7 +38,13 @@ from checkout.serializers import (
 )
 from kernel.api.pagination import PageQuerySerializer
 from kernel.api.permissions import StaffPermission, forbidden_without
-from kernel.api.schema import ErrorSerializer, any_of, error_response, error_responses
+from kernel.api.schema import (
+    ErrorSerializer,
+    ValidationErrorSerializer,
+    any_of,
+    error_response,
+    error_responses,
+)
 from kernel.api.serializers import EmptyBodySerializer, EmptyQuerySerializer, validated
 from kernel.api.throttling import ScopedRateThrottle
 from kernel.api.views import GenericViewSet
@@ -332,14 +338,14 @@ class VoucherViewSet(_StaffViewSet):
 # Carts.
 
 
-class ProductUnavailableErrorSerializer(ErrorSerializer):
+class CartProductUnavailableErrorSerializer(ErrorSerializer):
     """`product_unavailable`: the product is unknown or inactive, or the variant unknown."""
 
     unavailable_product_ids = serializers.ListField(child=serializers.IntegerField())
     unavailable_variant_ids = serializers.ListField(child=serializers.IntegerField())
 
 
-class VariantRequiredErrorSerializer(ErrorSerializer):
+class CartVariantRequiredErrorSerializer(ErrorSerializer):
     """`variant_required`: the product has several variants."""
 
     product_ids = serializers.ListField(child=serializers.IntegerField())
@@ -348,7 +354,12 @@ class VariantRequiredErrorSerializer(ErrorSerializer):
 _CART = OpenApiResponse(CartSerializer, description="The cart, at today's prices.")
 _LINE_ERRORS = {
     400: error_response(
-        any_of(ProductUnavailableErrorSerializer, VariantRequiredErrorSerializer, ErrorSerializer),
+        any_of(
+            CartProductUnavailableErrorSerializer,
+            CartVariantRequiredErrorSerializer,
+            ErrorSerializer,
+            ValidationErrorSerializer,
+        ),
         'Validation error (`{"field": ["message", ...]}`: a quantity beyond 1000 for the line, '
         "more than 50 lines or 1000 units in the cart), `product_unavailable` or "
         "`variant_required` (a product with several variants: give its `variant_id`).",
@@ -359,7 +370,8 @@ _LINE_ERRORS = {
 
 class _CartMixin:
     """The cart in the URL, as the caller may use it (`selectors.cart_for`), and the response
-    every cart endpoint gives: the cart, re-read and priced today."""
+    every cart endpoint gives: the cart, re-read and priced today. A write validates its body
+    before it looks the cart up, as a bad body is a 400 whoever's cart it names."""
 
     cart_kwarg = "pk"
 
@@ -425,8 +437,9 @@ class CartViewSet(_CartMixin, GenericViewSet):
         responses={200: _CART, **error_responses(400, 404)},
     )
     def partial_update(self, request, pk):
+        data = validated(CartUpdateSerializer, request.data)
         cart = self.get_cart()
-        services.update_cart(cart=cart, data=validated(CartUpdateSerializer, request.data))
+        services.update_cart(cart=cart, data=data)
         return self.cart_response(cart)
 
     @extend_schema(
@@ -436,7 +449,7 @@ class CartViewSet(_CartMixin, GenericViewSet):
         "reaches its `free_over`.",
         responses={200: CartShippingOptionSerializer(many=True), **error_responses(404)},
     )
-    @action(detail=True, methods=["get"], url_path="shipping-methods")
+    @action(detail=True, methods=["get"], url_path="shipping-methods", pagination_class=None)
     def shipping_methods(self, request, pk):
         priced = selectors.priced_cart(cart=self.get_cart())
         options = selectors.cart_shipping_options(priced=priced)
@@ -458,11 +471,12 @@ class CartViewSet(_CartMixin, GenericViewSet):
     )
     @action(detail=True, methods=["post", "delete"])
     def voucher(self, request, pk):
-        cart = self.get_cart()
         if request.method == "DELETE":
+            cart = self.get_cart()
             services.remove_voucher(cart=cart)
         else:
             code = validated(CartVoucherSerializer, request.data)["code"]
+            cart = self.get_cart()
             services.apply_voucher(cart=cart, code=code)
         return self.cart_response(cart)
 
@@ -507,8 +521,9 @@ class CartLineViewSet(_CartMixin, GenericViewSet):
         responses={201: _CART, **_LINE_ERRORS},
     )
     def create(self, request, cart_id):
+        data = validated(CartLineCreateSerializer, request.data)
         cart = self.get_cart()
-        services.add_line(cart=cart, **validated(CartLineCreateSerializer, request.data))
+        services.add_line(cart=cart, **data)
         return self.cart_response(cart, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -517,8 +532,8 @@ class CartLineViewSet(_CartMixin, GenericViewSet):
         responses={200: _CART, **error_responses(400, 404)},
     )
     def partial_update(self, request, cart_id, line_id):
-        cart = self.get_cart()
         quantity = validated(CartLineUpdateSerializer, request.data)["quantity"]
+        cart = self.get_cart()
         services.update_line(cart=cart, line_id=line_id, quantity=quantity)
         return self.cart_response(cart)
 

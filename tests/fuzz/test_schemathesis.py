@@ -119,6 +119,13 @@ def seeded(db, customer, other_customer, staff) -> Seeded:
     checkout_services.create_shipping_method(code="standard", name="Standard", price=Decimal(5))
     checkout_services.create_tax_rate(country="DE", rate=Decimal("0.19"))
     checkout_services.create_voucher(code="SUMMER10", kind="percentage", value=Decimal(10))
+    # A guest's cart (anyone's with its id), the customer's and another customer's.
+    carts = [
+        checkout_services.create_cart(customer_id=user_id)
+        for user_id in (None, customer.pk, other_customer.pk)
+    ]
+    for cart in carts:
+        checkout_services.add_line(cart=cart, product_id=products[0], quantity=1)
     return Seeded(
         ids={
             "products": [*products, inactive],
@@ -128,6 +135,7 @@ def seeded(db, customer, other_customer, staff) -> Seeded:
             "shipping-methods": ["standard"],
             "tax-rates": ["DE", "de"],
             "vouchers": ["SUMMER10", "summer10"],
+            "carts": [str(cart.pk) for cart in carts],
         },
         webhook_events=st.fixed_dictionaries(
             {
@@ -151,6 +159,18 @@ def seeded(db, customer, other_customer, staff) -> Seeded:
                         unique_by=lambda item: item["product_id"],
                     )
                 }
+            ),
+            "POST /api/v1/carts/{cart_id}/lines/": st.fixed_dictionaries(
+                {
+                    "product_id": st.sampled_from([*products, inactive]),
+                    "quantity": st.integers(1, 5),
+                }
+            ),
+            "PATCH /api/v1/carts/{id}/": st.fixed_dictionaries(
+                {"shipping_method": st.sampled_from(["standard", "none"])}
+            ),
+            "POST /api/v1/carts/{id}/voucher/": st.fixed_dictionaries(
+                {"code": st.sampled_from(["SUMMER10", "summer10", "NOPE"])}
             ),
             "POST /api/v1/payments/": st.fixed_dictionaries(
                 {"order_id": st.sampled_from(order_ids), "token": st.sampled_from(SANDBOX_TOKENS)}

@@ -16,6 +16,7 @@ from tests.security.conftest import Shop
 pytestmark = pytest.mark.django_db
 
 MAX_PAGE_SIZE = 100
+ANY_CART = "00000000-0000-4000-8000-000000000000"
 
 
 @pytest.fixture
@@ -41,10 +42,19 @@ def _url(path: str, shop: Shop) -> str:
         object_id = shop.payments["succeeded"]
     elif "/webhooks/" in path:
         object_id = shop.webhook
+    elif path.startswith("/api/v1/carts/"):
+        # Any cart: its body is refused before the cart is looked up.
+        object_id = ANY_CART
     else:
         object_id = shop.products[0]
-    # A product's image: any id (the body is refused before it is looked up).
-    return path.format(id=object_id, slug=shop.category.slug, image_id=object_id)
+    # A product's image, a cart's line: any id (the body is refused before it is looked up).
+    return path.format(
+        id=object_id,
+        slug=shop.category.slug,
+        image_id=object_id,
+        cart_id=ANY_CART,
+        line_id=shop.products[0],
+    )
 
 
 def _send(client, method: str, url: str, body: str):
