@@ -502,7 +502,7 @@ class CartLineViewSet(_CartMixin, GenericViewSet):
     permission_classes = [AllowAny]
     filter_backends: list = []
     lookup_url_kwarg = "line_id"
-    cart_kwarg = "cart_id"
+    cart_kwarg = "id"
 
     def get_serializer_class(self):
         if self.action == "partial_update":
@@ -520,7 +520,7 @@ class CartLineViewSet(_CartMixin, GenericViewSet):
         request=CartLineCreateSerializer,
         responses={201: _CART, **_LINE_ERRORS},
     )
-    def create(self, request, cart_id):
+    def create(self, request, id):
         data = validated(CartLineCreateSerializer, request.data)
         cart = self.get_cart()
         services.add_line(cart=cart, **data)
@@ -531,7 +531,7 @@ class CartLineViewSet(_CartMixin, GenericViewSet):
         request=CartLineUpdateSerializer,
         responses={200: _CART, **error_responses(400, 404)},
     )
-    def partial_update(self, request, cart_id, line_id):
+    def partial_update(self, request, id, line_id):
         quantity = validated(CartLineUpdateSerializer, request.data)["quantity"]
         cart = self.get_cart()
         services.update_line(cart=cart, line_id=line_id, quantity=quantity)
@@ -540,7 +540,7 @@ class CartLineViewSet(_CartMixin, GenericViewSet):
     @extend_schema(
         summary="Remove a line", request=None, responses={200: _CART, **error_responses(404)}
     )
-    def destroy(self, request, cart_id, line_id):
+    def destroy(self, request, id, line_id):
         cart = self.get_cart()
         services.delete_line(cart=cart, line_id=line_id)
         return self.cart_response(cart)

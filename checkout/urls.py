@@ -12,6 +12,6 @@ router.register("shipping-methods", ShippingMethodViewSet, basename="shipping-me
 router.register("tax-rates", TaxRateViewSet, basename="tax-rate")
 router.register("vouchers", VoucherViewSet, basename="voucher")
 router.register("carts", CartViewSet, basename="cart")
-router.register("carts/<uuid:cart_id>/lines", CartLineViewSet, basename="cart-line")
+router.register("carts/<uuid:id>/lines", CartLineViewSet, basename="cart-line")
 
 urlpatterns = router.urls

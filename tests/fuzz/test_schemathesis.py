@@ -160,7 +160,7 @@ def seeded(db, customer, other_customer, staff) -> Seeded:
                     )
                 }
             ),
-            "POST /api/v1/carts/{cart_id}/lines/": st.fixed_dictionaries(
+            "POST /api/v1/carts/{id}/lines/": st.fixed_dictionaries(
                 {
                     "product_id": st.sampled_from([*products, inactive]),
                     "quantity": st.integers(1, 5),

@@ -52,7 +52,6 @@ def _url(path: str, shop: Shop) -> str:
         id=object_id,
         slug=shop.category.slug,
         image_id=object_id,
-        cart_id=ANY_CART,
         line_id=shop.products[0],
     )
 
