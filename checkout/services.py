@@ -313,9 +313,11 @@ def _field_error(error: IntegrityError) -> Exception:
 # Carts.
 #
 # A cart's writes take the cart as `selectors.cart_for` read it (the caller checked that the
-# user may use it). Each starts by touching the cart's `updated_at` with an UPDATE, which also
-# locks its row until the transaction ends: two requests writing the same cart's lines queue,
-# so neither adds a second line for one variant nor lets the two together pass a limit.
+# user may use it). Each starts by locking the cart's row until the transaction ends (touching
+# its `updated_at` with an UPDATE, or, to change the cart's own fields, reading it again FOR
+# UPDATE): two requests writing the same cart queue, so neither adds a second line for one
+# variant, nor do the two together pass a limit, nor does one write back what the other
+# changed.
 
 CART_FIELDS = frozenset({"email", "shipping_address", "shipping_method"})
 
@@ -340,7 +342,7 @@ def update_cart(*, cart: Cart, data: Mapping[str, Any]) -> Cart:
     unknown = set(data) - CART_FIELDS
     if unknown:
         raise TypeError(f"Unknown field(s): {', '.join(sorted(unknown))}")
-    _touch(cart)
+    _lock_and_refresh(cart)
     if "email" in data:
         cart.email = data["email"] or ""
         _check_email(cart.email)
@@ -461,9 +463,26 @@ def claim_cart(*, cart_id: uuid.UUID, customer_id: int) -> None:
 
 
 def _touch(cart: Cart) -> None:
-    """Mark the cart changed, which locks its row until the transaction ends."""
+    """Mark the cart changed, which locks its row until the transaction ends; `CartNotFound`
+    if it is gone."""
     cart.updated_at = timezone.now()
-    Cart.objects.filter(pk=cart.pk).update(updated_at=cart.updated_at)
+    if not Cart.objects.filter(pk=cart.pk).update(updated_at=cart.updated_at):
+        raise CartNotFound()
+
+
+def _lock_and_refresh(cart: Cart) -> None:
+    """Lock the cart's row and read it again into `cart` (one query), so that a change another
+    request committed since `cart` was read is kept, not written back over."""
+    fresh = (
+        Cart.objects.select_for_update(of=("self",))
+        .select_related("shipping_method", "voucher")
+        .filter(pk=cart.pk)
+        .first()
+    )
+    if fresh is None:
+        raise CartNotFound()
+    cart.email, cart.shipping_address = fresh.email, fresh.shipping_address
+    cart.shipping_method, cart.voucher = fresh.shipping_method, fresh.voucher
 
 
 def _variant(*, variant_id: int | None, product_id: int | None) -> VariantSnapshot:

@@ -27,7 +27,8 @@ ADDRESS = {
 # Reading a cart: the cart with its shipping method and voucher, its lines, their variants (one
 # call to the catalog), the destination's tax rate.
 READ = 4
-# A write: savepoint, the UPDATE of `updated_at` (which locks the cart), the write, release.
+# A write: savepoint, the lock of the cart (an UPDATE of its `updated_at`, or a PATCH's SELECT
+# … FOR UPDATE, which reads it again), the write, release.
 WRITE = 4
 BUDGETS = {
     # The cart; the write; the read-back.

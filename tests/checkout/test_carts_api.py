@@ -5,9 +5,10 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from rest_framework.throttling import SimpleRateThrottle
 
-from checkout import services
+from checkout import selectors, services
 from checkout.exceptions import CartNotFound, InvalidValue
 from kernel.api.serializers import UNKNOWN_FIELD
 from tests.checkout.carts import CARTS, add_line, new_cart
@@ -317,6 +318,17 @@ def test_the_claim_service_refuses_another_users_cart(customer, other_customer):
 
     with pytest.raises(CartNotFound):
         services.claim_cart(cart_id=cart.pk, customer_id=other_customer.pk)
+
+
+def test_a_change_made_since_the_cart_was_read_is_not_written_back():
+    cart = services.create_cart(customer_id=None)
+    stale = selectors.cart_for(cart_id=cart.pk, user=AnonymousUser())
+    services.update_cart(cart=cart, data={"email": "ada@example.com"})
+
+    services.update_cart(cart=stale, data={"shipping_address": ADDRESS})
+
+    fresh = selectors.cart_for(cart_id=cart.pk, user=AnonymousUser())
+    assert (fresh.email, fresh.shipping_address["country"]) == ("ada@example.com", "DE")
 
 
 def test_the_services_refuse_what_the_api_would():
