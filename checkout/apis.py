@@ -1,18 +1,31 @@
-"""The checkout's staff endpoints: shipping methods, tax rates and vouchers.
+"""The checkout's endpoints: carts, for customers and guests, and the staff's shipping
+methods, tax rates and vouchers.
 
-Thin viewsets that read through selectors and write through services. Every operation, reads
-included, is for staff holding the matching Django permission of the model (the `Marketing`
-group holds them all; a superuser has all): anyone else signed in gets 403 naming it, an
-anonymous caller 401. The carts and their checkout, for customers and guests, come next.
+Thin viewsets that read through selectors and write through services. A cart is its owner's;
+a guest cart (no owner) is anyone's who holds its random id; another user's cart is 404
+(`selectors.cart_for`). Every staff operation, reads included, is for staff holding the
+matching Django permission of the model (the `Marketing` group holds them all; a superuser has
+all): anyone else signed in gets 403 naming it, an anonymous caller 401. The checkout of a cart
+comes next.
 """
 
-from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
 from checkout import selectors, services
 from checkout.exceptions import ShippingMethodNotFound, TaxRateNotFound, VoucherNotFound
+from checkout.models import Cart
 from checkout.serializers import (
+    CartCreateSerializer,
+    CartLineCreateSerializer,
+    CartLineUpdateSerializer,
+    CartSerializer,
+    CartShippingOptionSerializer,
+    CartUpdateSerializer,
+    CartVoucherSerializer,
     ShippingMethodSerializer,
     ShippingMethodWriteSerializer,
     TaxRateChangeSerializer,
@@ -20,11 +33,20 @@ from checkout.serializers import (
     TaxRateWriteSerializer,
     VoucherSerializer,
     VoucherWriteSerializer,
+    cart_json,
+    shipping_option_json,
 )
 from kernel.api.pagination import PageQuerySerializer
 from kernel.api.permissions import StaffPermission, forbidden_without
-from kernel.api.schema import error_responses
-from kernel.api.serializers import EmptyQuerySerializer, validated
+from kernel.api.schema import (
+    ErrorSerializer,
+    ValidationErrorSerializer,
+    any_of,
+    error_response,
+    error_responses,
+)
+from kernel.api.serializers import EmptyBodySerializer, EmptyQuerySerializer, validated
+from kernel.api.throttling import ScopedRateThrottle
 from kernel.api.views import GenericViewSet
 
 
@@ -311,3 +333,214 @@ class VoucherViewSet(_StaffViewSet):
     def destroy(self, request, code: str):
         services.delete_voucher(voucher=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# Carts.
+
+
+class CartProductUnavailableErrorSerializer(ErrorSerializer):
+    """`product_unavailable`: the product is unknown or inactive, or the variant unknown."""
+
+    unavailable_product_ids = serializers.ListField(child=serializers.IntegerField())
+    unavailable_variant_ids = serializers.ListField(child=serializers.IntegerField())
+
+
+class CartVariantRequiredErrorSerializer(ErrorSerializer):
+    """`variant_required`: the product has several variants."""
+
+    product_ids = serializers.ListField(child=serializers.IntegerField())
+
+
+_CART = OpenApiResponse(CartSerializer, description="The cart, at today's prices.")
+_LINE_ERRORS = {
+    400: error_response(
+        any_of(
+            CartProductUnavailableErrorSerializer,
+            CartVariantRequiredErrorSerializer,
+            ErrorSerializer,
+            ValidationErrorSerializer,
+        ),
+        'Validation error (`{"field": ["message", ...]}`: a quantity beyond 1000 for the line, '
+        "more than 50 lines or 1000 units in the cart), `product_unavailable` or "
+        "`variant_required` (a product with several variants: give its `variant_id`).",
+    ),
+    **error_responses(404),
+}
+
+
+class _CartMixin:
+    """The cart in the URL, as the caller may use it (`selectors.cart_for`), and the response
+    every cart endpoint gives: the cart, re-read and priced today. A write validates its body
+    before it looks the cart up, as a bad body is a 400 whoever's cart it names."""
+
+    cart_kwarg = "pk"
+
+    def get_cart(self) -> Cart:
+        return selectors.cart_for(cart_id=self.kwargs[self.cart_kwarg], user=self.request.user)
+
+    def cart_response(self, cart: Cart, *, status_code: int = status.HTTP_200_OK) -> Response:
+        return Response(cart_json(selectors.priced_cart(cart=cart)), status=status_code)
+
+
+@extend_schema(tags=["carts"])
+class CartViewSet(_CartMixin, GenericViewSet):
+    """A cart reserves nothing; its prices are today's (docs/API.md, "Carts and checkout")."""
+
+    serializer_class = CartSerializer
+    permission_classes = [AllowAny]
+    filter_backends: list = []
+    lookup_value_converter = "uuid"
+    throttle_scope = "cart_creation"
+
+    def get_permissions(self):
+        return [IsAuthenticated()] if self.action == "claim" else [AllowAny()]
+
+    def get_throttles(self):
+        """Creating a cart is an anonymous write, throttled per client (per user when signed
+        in) like registration; the cart's other writes need its id."""
+        return [ScopedRateThrottle()] if self.action == "create" else []
+
+    def get_serializer_class(self):
+        """The input shape for the browsable API's forms."""
+        return {
+            "create": CartCreateSerializer,
+            "partial_update": CartUpdateSerializer,
+            "voucher": CartVoucherSerializer,
+        }.get(self.action, CartSerializer)
+
+    def get_queryset(self):
+        """No rows: the reads go through `checkout.selectors`."""
+        return Cart.objects.none()
+
+    @extend_schema(
+        summary="Create a cart",
+        description="A signed-in caller's cart is theirs; a guest's is reachable by anyone "
+        "holding its `id`, a random UUID. Throttled per client.",
+        request=CartCreateSerializer,
+        responses={201: _CART, **error_responses(400, 429)},
+    )
+    def create(self, request):
+        data = validated(CartCreateSerializer, request.data)
+        cart = services.create_cart(customer_id=request.user.pk, email=data["email"])
+        return self.cart_response(cart, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="A cart", responses={200: _CART, **error_responses(404)})
+    def retrieve(self, request, pk):
+        return self.cart_response(self.get_cart())
+
+    @extend_schema(
+        summary="Change a cart's email, shipping address or shipping method",
+        description="`shipping_method` is a `code` from the cart's `shipping-methods/`, else "
+        "400 `shipping_method_unavailable`. An address in a country the chosen method does not "
+        "ship to drops the method.",
+        request=CartUpdateSerializer,
+        responses={200: _CART, **error_responses(400, 404)},
+    )
+    def partial_update(self, request, pk):
+        data = validated(CartUpdateSerializer, request.data)
+        cart = self.get_cart()
+        services.update_cart(cart=cart, data=data)
+        return self.cart_response(cart)
+
+    @extend_schema(
+        summary="The shipping methods for a cart",
+        description="The active methods that ship to the cart's address country (every active "
+        "one while it has no address), each at its price for the cart: 0.00 once the subtotal "
+        "reaches its `free_over`.",
+        responses={200: CartShippingOptionSerializer(many=True), **error_responses(404)},
+    )
+    @action(detail=True, methods=["get"], url_path="shipping-methods", pagination_class=None)
+    def shipping_methods(self, request, pk):
+        priced = selectors.priced_cart(cart=self.get_cart())
+        options = selectors.cart_shipping_options(priced=priced)
+        return Response([shipping_option_json(option) for option in options])
+
+    @extend_schema(
+        summary="Put a voucher on a cart",
+        description="400 `voucher_invalid` for an unknown, inactive, not yet or no longer "
+        "valid or used-up code, or a subtotal below its minimum.",
+        request=CartVoucherSerializer,
+        responses={200: _CART, **error_responses(400, 404)},
+        methods=["POST"],
+    )
+    @extend_schema(
+        summary="Take the voucher off a cart",
+        request=None,
+        responses={200: _CART, **error_responses(404)},
+        methods=["DELETE"],
+    )
+    @action(detail=True, methods=["post", "delete"])
+    def voucher(self, request, pk):
+        if request.method == "DELETE":
+            cart = self.get_cart()
+            services.remove_voucher(cart=cart)
+        else:
+            code = validated(CartVoucherSerializer, request.data)["code"]
+            cart = self.get_cart()
+            services.apply_voucher(cart=cart, code=code)
+        return self.cart_response(cart)
+
+    @extend_schema(
+        summary="Claim a cart",
+        description="A guest cart becomes the caller's; their own stays theirs; another user's "
+        "cart is 404.",
+        request=None,
+        responses={200: _CART, **error_responses(401, 404)},
+    )
+    @action(detail=True, methods=["post"])
+    def claim(self, request, pk):
+        validated(EmptyBodySerializer, request.data)
+        services.claim_cart(cart_id=pk, customer_id=request.user.pk)
+        return self.cart_response(self.get_cart())
+
+
+@extend_schema(tags=["carts"])
+class CartLineViewSet(_CartMixin, GenericViewSet):
+    """A cart's lines; every answer is the whole cart."""
+
+    serializer_class = CartLineCreateSerializer
+    permission_classes = [AllowAny]
+    filter_backends: list = []
+    lookup_url_kwarg = "line_id"
+    cart_kwarg = "id"
+
+    def get_serializer_class(self):
+        if self.action == "partial_update":
+            return CartLineUpdateSerializer
+        return CartLineCreateSerializer
+
+    def get_queryset(self):
+        return Cart.objects.none()
+
+    @extend_schema(
+        summary="Add a line to a cart",
+        description="The same variant again adds to its line. A line holds 1 to 1000 units, a "
+        "cart at most 50 lines and 1000 units. Stock is not reserved: a line short of it reads "
+        "`available: false`.",
+        request=CartLineCreateSerializer,
+        responses={201: _CART, **_LINE_ERRORS},
+    )
+    def create(self, request, id):
+        data = validated(CartLineCreateSerializer, request.data)
+        cart = self.get_cart()
+        services.add_line(cart=cart, **data)
+        return self.cart_response(cart, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Change a line's quantity",
+        request=CartLineUpdateSerializer,
+        responses={200: _CART, **error_responses(400, 404)},
+    )
+    def partial_update(self, request, id, line_id):
+        quantity = validated(CartLineUpdateSerializer, request.data)["quantity"]
+        cart = self.get_cart()
+        services.update_line(cart=cart, line_id=line_id, quantity=quantity)
+        return self.cart_response(cart)
+
+    @extend_schema(
+        summary="Remove a line", request=None, responses={200: _CART, **error_responses(404)}
+    )
+    def destroy(self, request, id, line_id):
+        cart = self.get_cart()
+        services.delete_line(cart=cart, line_id=line_id)
+        return self.cart_response(cart)

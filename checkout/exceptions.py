@@ -1,5 +1,7 @@
 """The checkout's domain errors, each with a stable `code`."""
 
+from collections.abc import Iterable
+
 from kernel.exceptions import DomainError, FieldError, NotFound
 
 
@@ -30,3 +32,44 @@ class InvalidValue(FieldError, CheckoutError):
     more, a voucher that ends before it starts)."""
 
     code = "invalid"
+
+
+class CartNotFound(NotFound, CheckoutError):
+    """No such cart, or another user's: the two are the same answer, so a cart's id never
+    tells whose it is."""
+
+    default_detail = "No such cart."
+
+
+class CartLineNotFound(NotFound, CheckoutError):
+    default_detail = "No such line in this cart."
+
+
+class ProductUnavailable(CheckoutError):
+    """An unknown or inactive product or an unknown variant: the same 400 as an order's
+    `product_unavailable`, naming them the same way."""
+
+    code = "product_unavailable"
+
+    def __init__(self, *, product_ids: Iterable[int] = (), variant_ids: Iterable[int] = ()):
+        product_ids, variant_ids = sorted(product_ids), sorted(variant_ids)
+        named = [*map(str, product_ids)] + [f"variant {variant_id}" for variant_id in variant_ids]
+        super().__init__(
+            "Unknown or inactive product(s): " + ", ".join(named),
+            unavailable_product_ids=product_ids,
+            unavailable_variant_ids=variant_ids,
+        )
+
+
+class ShippingMethodUnavailable(CheckoutError):
+    """A code no active shipping method has, or one that does not ship to the cart's
+    country."""
+
+    code = "shipping_method_unavailable"
+    default_detail = "No active shipping method with this code ships to the cart's address."
+
+
+class VoucherInvalid(CheckoutError):
+    """A voucher that may not be used now; the detail says why (`pricing.VoucherProblem`)."""
+
+    code = "voucher_invalid"

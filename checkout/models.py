@@ -5,8 +5,10 @@ refuse (check constraints), so no write path, the admin's included, can store a 
 a tax rate of 100 % or more, or a voucher that ends before it starts.
 """
 
+import uuid
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Upper
@@ -171,3 +173,68 @@ class Voucher(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class Cart(models.Model):
+    """Lines a customer or a guest collects before an order exists; it reserves nothing.
+
+    Its id is a random UUID: a guest cart (no `customer`) is reachable by anyone holding it, so
+    it must not be guessable. `shipping_method` and `voucher` go to null when staff delete
+    theirs; the cart's reads also ignore a method or a voucher that can no longer be used
+    (docs/ARCHITECTURE.md, "Checkout").
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="carts",
+    )
+    email = models.EmailField(blank=True, default="")
+    shipping_address = models.JSONField(null=True, blank=True)
+    shipping_method = models.ForeignKey(
+        ShippingMethod, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    voucher = models.ForeignKey(
+        Voucher, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return str(self.id)
+
+
+class CartLine(models.Model):
+    """Units of one catalog variant (by id only: the catalog is another app).
+
+    `product_id`, `sku`, `name`, `variant_name` and `unit_price` are what the variant was when
+    the line was last written; a read shows today's values and uses these only once the variant
+    is gone, so such a line still says what it was.
+    """
+
+    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="lines")
+    variant_id = models.PositiveBigIntegerField()
+    product_id = models.PositiveBigIntegerField()
+    sku = models.CharField(max_length=64)
+    name = models.CharField(max_length=200)
+    variant_name = models.CharField(max_length=200, blank=True)
+    unit_price = models.DecimalField(max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES)
+    quantity = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cart", "variant_id"], name="checkout_cartline_one_per_variant"
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1), name="checkout_cartline_quantity_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.sku}"

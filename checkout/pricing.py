@@ -39,7 +39,7 @@ def price_lines(
 ) -> Totals:
     """The totals of `lines` shipped to `country` (None: no address) by `shipping` (None: no
     method), with `voucher` (None: none) and the destination's `tax_rate` (None: none set)."""
-    subtotal = quantize(sum((line.unit_price * line.quantity for line in lines), ZERO))
+    subtotal = lines_subtotal(lines)
     discount_total = discount(subtotal=subtotal, voucher=voucher)
     if country is None:
         shipping_total = tax_total = ZERO
@@ -54,6 +54,17 @@ def price_lines(
         tax_total=tax_total,
         total=subtotal - discount_total + shipping_total + tax_total,
     )
+
+
+def lines_subtotal(lines: Iterable[PricedLine]) -> Decimal:
+    """The sum of the lines' `unit_price × quantity`, in whole cents (a cart's voucher is
+    checked against it before `price_lines` prices the cart with it)."""
+    return quantize(sum((line_total(line) for line in lines), ZERO))
+
+
+def line_total(line: PricedLine) -> Decimal:
+    """One line's `unit_price × quantity`."""
+    return line.unit_price * line.quantity
 
 
 def discount(*, subtotal: Decimal, voucher: Discount | None) -> Decimal:

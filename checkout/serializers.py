@@ -7,18 +7,26 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from checkout import pricing
+from checkout.dtos import PricedLine
 from checkout.models import MAX_PERCENTAGE, RATE_DIGITS, RATE_PLACES, VoucherKind
+from checkout.selectors import PricedCart, ShippingOption
 from checkout.services import VOUCHER_CODE
 from kernel.address import country_codes
+from kernel.api.address import AddressSerializer
 from kernel.api.serializers import (
+    IdField,
     MoneyField,
     StrictBooleanField,
     StrictCharField,
+    StrictEmailField,
     StrictIntegerField,
     StrictSerializer,
     StrictSlugField,
+    iso_datetime,
 )
-from kernel.money import shop_currency
+from kernel.money import format_money, shop_currency
+from orders.services import MAX_QUANTITY
 
 MAX_COUNT = 2**31 - 1
 COUNTRY_HELP = "ISO 3166-1 alpha-2 code, e.g. `DE` (lower case is upper-cased)."
@@ -195,3 +203,148 @@ class VoucherSerializer(serializers.Serializer):
         read_only=True, help_text="Orders checked out with it and not cancelled; read-only."
     )
     is_active = serializers.BooleanField(read_only=True)
+
+
+# Carts.
+
+
+class CartCreateSerializer(StrictSerializer):
+    email = StrictEmailField(required=False, allow_blank=True, default="")
+
+
+class CartUpdateSerializer(StrictSerializer):
+    email = StrictEmailField(
+        required=False, allow_blank=True, allow_null=True, help_text="Null or blank: none."
+    )
+    shipping_address = AddressSerializer(required=False, allow_null=True)
+    shipping_method = StrictCharField(
+        max_length=100,
+        required=False,
+        allow_null=True,
+        help_text="A `code` from the cart's `shipping-methods/`; null for none.",
+    )
+
+
+class CartLineCreateSerializer(StrictSerializer):
+    """A variant, or a product that has exactly one variant (else 400 `variant_required`)."""
+
+    variant_id = IdField(required=False)
+    product_id = IdField(
+        required=False, help_text="Instead of `variant_id`, for a product with one variant."
+    )
+    quantity = StrictIntegerField(min_value=1, max_value=MAX_QUANTITY)
+
+    def validate(self, attrs: dict) -> dict:
+        if ("variant_id" in attrs) == ("product_id" in attrs):
+            raise serializers.ValidationError("Give a variant_id or a product_id, not both.")
+        return attrs
+
+
+class CartLineUpdateSerializer(StrictSerializer):
+    quantity = StrictIntegerField(min_value=1, max_value=MAX_QUANTITY)
+
+
+class CartVoucherSerializer(StrictSerializer):
+    code = StrictCharField(max_length=100, help_text="The voucher's code, in any case.")
+
+
+class CartLineSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    product_id = serializers.IntegerField(read_only=True)
+    variant_id = serializers.IntegerField(read_only=True)
+    sku = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True, help_text="The product's name.")
+    variant_name = serializers.CharField(read_only=True)
+    unit_price = MoneyField(read_only=True, help_text="Today's price.")
+    quantity = serializers.IntegerField(read_only=True)
+    line_total = MoneyField(read_only=True)
+    available = serializers.BooleanField(
+        read_only=True,
+        help_text="False when the variant is gone, its product inactive, or short of the "
+        "quantity: such a line is shown but counts in no total.",
+    )
+
+
+class CartShippingMethodSerializer(serializers.Serializer):
+    code = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    price = MoneyField(read_only=True, help_text="0.00 once the subtotal reaches its free_over.")
+
+
+class CartShippingOptionSerializer(CartShippingMethodSerializer):
+    currency = ShopCurrencyField()
+
+
+# Documents a cart's shape (OpenAPI, the browsable API); `cart_json` renders it.
+class CartSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    email = serializers.EmailField(read_only=True, allow_null=True)
+    lines = CartLineSerializer(many=True, read_only=True)
+    shipping_address = AddressSerializer(read_only=True, allow_null=True)
+    shipping_method = CartShippingMethodSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text="Null when none is chosen, or the chosen one is inactive or no longer ships "
+        "to the address.",
+    )
+    voucher_code = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text="It discounts only while it may be used on the subtotal.",
+    )
+    subtotal = MoneyField(read_only=True, help_text="The available lines' totals.")
+    discount_total = MoneyField(read_only=True)
+    shipping_total = MoneyField(read_only=True)
+    tax_total = MoneyField(read_only=True)
+    total = MoneyField(read_only=True)
+    currency = ShopCurrencyField()
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+
+
+def cart_json(priced: PricedCart) -> dict:
+    """A cart as the API renders it everywhere (every cart endpoint's response):
+    `CartSerializer`'s shape, lines oldest first, money as strings with two places."""
+    cart, totals, shipping = priced.cart, priced.totals, priced.shipping
+    return {
+        "id": str(cart.id),
+        "email": cart.email or None,
+        "lines": [
+            {
+                "id": line.id,
+                "product_id": line.product_id,
+                "variant_id": line.variant_id,
+                "sku": line.sku,
+                "name": line.name,
+                "variant_name": line.variant_name,
+                "unit_price": format_money(line.unit_price),
+                "quantity": line.quantity,
+                "line_total": format_money(
+                    pricing.line_total(
+                        PricedLine(unit_price=line.unit_price, quantity=line.quantity)
+                    )
+                ),
+                "available": line.available,
+            }
+            for line in priced.lines
+        ],
+        "shipping_address": cart.shipping_address,
+        "shipping_method": None
+        if shipping is None
+        else shipping_option_json(shipping, currency=False),
+        "voucher_code": priced.voucher_code,
+        "subtotal": format_money(totals.subtotal),
+        "discount_total": format_money(totals.discount_total),
+        "shipping_total": format_money(totals.shipping_total),
+        "tax_total": format_money(totals.tax_total),
+        "total": format_money(totals.total),
+        "currency": shop_currency(),
+        "created_at": iso_datetime(cart.created_at),
+        "updated_at": iso_datetime(cart.updated_at),
+    }
+
+
+def shipping_option_json(option: ShippingOption, *, currency: bool = True) -> dict:
+    """`{code, name, price}`, and `currency` in the cart's `shipping-methods/` list."""
+    data = {"code": option.code, "name": option.name, "price": format_money(option.price)}
+    return {**data, "currency": shop_currency()} if currency else data

@@ -1,5 +1,5 @@
 """The checkout's public interface: every write of its shipping methods, tax rates and
-vouchers (the staff API's and the admin's).
+vouchers (the staff API's and the admin's), and of carts (below, "Carts").
 
 Each write checks the row as it will be stored (`_check_*`), so the API and the admin refuse
 the same things with the same messages; the check constraints (`checkout.models`) are the
@@ -9,24 +9,45 @@ field error (`_save`), never a 500.
 
 import datetime
 import re
+import uuid
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Model
+from django.utils import timezone
 
-from checkout.exceptions import DuplicateValue, InvalidValue
+from catalog import services as catalog
+from catalog.dtos import VariantSnapshot
+from catalog.exceptions import VariantRequired
+from checkout import pricing, selectors
+from checkout.exceptions import (
+    CartLineNotFound,
+    CartNotFound,
+    DuplicateValue,
+    InvalidValue,
+    ProductUnavailable,
+    ShippingMethodUnavailable,
+    VoucherInvalid,
+)
 from checkout.models import (
     MAX_PERCENTAGE,
     RATE_PLACES,
+    Cart,
+    CartLine,
     ShippingMethod,
     TaxRate,
     Voucher,
     VoucherKind,
 )
+from kernel import address
 from kernel.address import country_codes
+from kernel.ids import is_id
 from kernel.money import CENT, DECIMAL_PLACES, MAX_DIGITS
+from orders.services import MAX_LINES, MAX_QUANTITY, MAX_UNITS
 
 SHIPPING_METHOD_FIELDS = frozenset({"code", "name", "price", "countries", "free_over", "is_active"})
 TAX_RATE_FIELDS = frozenset({"rate"})
@@ -287,3 +308,248 @@ def _field_error(error: IntegrityError) -> Exception:
         if pattern.search(violated):
             return field_error
     return error
+
+
+# Carts.
+#
+# A cart's writes take the cart as `selectors.cart_for` read it (the caller checked that the
+# user may use it). Each starts by locking the cart's row until the transaction ends (touching
+# its `updated_at` with an UPDATE, or, to change the cart's own fields, reading it again FOR
+# UPDATE): two requests writing the same cart queue, so neither adds a second line for one
+# variant, nor do the two together pass a limit, nor does one write back what the other
+# changed.
+
+CART_FIELDS = frozenset({"email", "shipping_address", "shipping_method"})
+
+
+@transaction.atomic
+def create_cart(*, customer_id: int | None, email: str = "") -> Cart:
+    """A new, empty cart: the customer's, or a guest's (`customer_id` None)."""
+    _check_email(email)
+    return Cart.objects.create(customer_id=customer_id, email=email)
+
+
+@transaction.atomic
+def update_cart(*, cart: Cart, data: Mapping[str, Any]) -> Cart:
+    """Change the cart's `email`, `shipping_address` (an address as `kernel.address` describes
+    it, or None) and `shipping_method` (a code, or None for none).
+
+    A method must be active and ship to the cart's country (after this change):
+    `ShippingMethodUnavailable` otherwise. An address in a country the chosen method does not
+    ship to drops the method, as its price would no longer mean anything; the shopper picks
+    another from the cart's `shipping-methods/`.
+    """
+    unknown = set(data) - CART_FIELDS
+    if unknown:
+        raise TypeError(f"Unknown field(s): {', '.join(sorted(unknown))}")
+    _lock_and_refresh(cart)
+    if "email" in data:
+        cart.email = data["email"] or ""
+        _check_email(cart.email)
+    if "shipping_address" in data:
+        cart.shipping_address = _address(data["shipping_address"])
+    country = selectors.cart_country(cart)
+    if "shipping_method" in data:
+        code = data["shipping_method"]
+        method = None if code is None else selectors.shipping_method(code=code)
+        if code is not None and (method is None or not selectors.ships_to(method, country)):
+            raise ShippingMethodUnavailable()
+        cart.shipping_method = method
+    elif cart.shipping_method is not None and not selectors.ships_to(cart.shipping_method, country):
+        cart.shipping_method = None
+    cart.save(update_fields=["email", "shipping_address", "shipping_method", "updated_at"])
+    return cart
+
+
+@transaction.atomic
+def add_line(
+    *,
+    cart: Cart,
+    quantity: int,
+    variant_id: int | None = None,
+    product_id: int | None = None,
+) -> CartLine:
+    """Add `quantity` units of a variant, named by its id or by its product's (a product with
+    exactly one variant; one with several is `VariantRequired`). The same variant again adds to
+    its line. An order's limits apply to the cart: each line 1 to `MAX_QUANTITY` units, at
+    most `MAX_LINES` lines and `MAX_UNITS` units in all (`InvalidValue`).
+
+    The cart reserves nothing, so stock is not checked here: a line short of stock reads as not
+    `available`. An unknown or inactive product, or an unknown variant, is `ProductUnavailable`.
+    """
+    if (variant_id is None) == (product_id is None):
+        raise InvalidValue("variant_id", "Give a variant_id or a product_id, not both.")
+    _check_quantity(quantity)
+    variant = _variant(variant_id=variant_id, product_id=product_id)
+    _touch(cart)
+    lines = list(CartLine.objects.filter(cart_id=cart.pk))
+    line = next((line for line in lines if line.variant_id == variant.id), None)
+    if line is None:
+        if len(lines) >= MAX_LINES:
+            raise InvalidValue("lines", f"A cart may have at most {MAX_LINES} lines.")
+        line = CartLine(cart=cart, variant_id=variant.id, quantity=0)
+    line.quantity += quantity
+    _check_quantity(line.quantity)
+    _check_units(lines, line)
+    _copy_variant(line, variant)
+    line.save()
+    return line
+
+
+@transaction.atomic
+def update_line(*, cart: Cart, line_id: int, quantity: int) -> CartLine:
+    """Set a line's quantity (1 to `MAX_QUANTITY`, `MAX_UNITS` in all)."""
+    _check_quantity(quantity)
+    _touch(cart)
+    lines = list(CartLine.objects.filter(cart_id=cart.pk))
+    line = next((line for line in lines if line.id == line_id), None)
+    if line is None:
+        raise CartLineNotFound()
+    line.quantity = quantity
+    _check_units(lines, line)
+    line.save(update_fields=["quantity"])
+    return line
+
+
+@transaction.atomic
+def delete_line(*, cart: Cart, line_id: int) -> None:
+    _touch(cart)
+    deleted, _ = CartLine.objects.filter(cart_id=cart.pk, pk=line_id).delete()
+    if not deleted:
+        raise CartLineNotFound()
+
+
+@transaction.atomic
+def apply_voucher(*, cart: Cart, code: str, now: datetime.datetime | None = None) -> Cart:
+    """Put the voucher with `code` (any case) on the cart, if it may be used now on the cart's
+    subtotal at today's prices (`pricing.voucher_problem`); `VoucherInvalid` saying why if not.
+
+    A voucher's uses per email (`max_uses_per_email`) are counted from orders checked out with
+    it; no order is checked out from a cart yet, so every email has used it 0 times here.
+    """
+    _touch(cart)
+    voucher = selectors.voucher(code=code) if VOUCHER_CODE.match(code.upper()) else None
+    subtotal = selectors.priced_cart(cart=cart, now=now).totals.subtotal
+    problem = pricing.voucher_problem(
+        None if voucher is None else selectors.voucher_snapshot(voucher),
+        subtotal=subtotal,
+        now=now or timezone.now(),
+    )
+    if problem is not None:
+        raise VoucherInvalid(problem.value)
+    cart.voucher = voucher
+    cart.save(update_fields=["voucher", "updated_at"])
+    return cart
+
+
+@transaction.atomic
+def remove_voucher(*, cart: Cart) -> Cart:
+    """Take the voucher off the cart (nothing to do without one)."""
+    _touch(cart)
+    cart.voucher = None
+    cart.save(update_fields=["voucher", "updated_at"])
+    return cart
+
+
+@transaction.atomic
+def claim_cart(*, cart_id: uuid.UUID, customer_id: int) -> None:
+    """Make a guest cart the customer's (their own stays theirs); another user's cart, or
+    none, is `CartNotFound`. The conditional UPDATE makes the first of two racing claims win."""
+    claimed = Cart.objects.filter(pk=cart_id, customer__isnull=True).update(
+        customer_id=customer_id, updated_at=timezone.now()
+    )
+    if not claimed and not Cart.objects.filter(pk=cart_id, customer_id=customer_id).exists():
+        raise CartNotFound()
+
+
+def _touch(cart: Cart) -> None:
+    """Mark the cart changed, which locks its row until the transaction ends; `CartNotFound`
+    if it is gone."""
+    cart.updated_at = timezone.now()
+    if not Cart.objects.filter(pk=cart.pk).update(updated_at=cart.updated_at):
+        raise CartNotFound()
+
+
+def _lock_and_refresh(cart: Cart) -> None:
+    """Lock the cart's row and read it again into `cart` (one query), so that a change another
+    request committed since `cart` was read is kept, not written back over."""
+    fresh = (
+        Cart.objects.select_for_update(of=("self",))
+        .select_related("shipping_method", "voucher")
+        .filter(pk=cart.pk)
+        .first()
+    )
+    if fresh is None:
+        raise CartNotFound()
+    cart.email, cart.shipping_address = fresh.email, fresh.shipping_address
+    cart.shipping_method, cart.voucher = fresh.shipping_method, fresh.voucher
+
+
+def _variant(*, variant_id: int | None, product_id: int | None) -> VariantSnapshot:
+    """The variant to add, through the catalog's public services."""
+    if product_id is not None:
+        if not is_id(product_id):
+            raise InvalidValue("product_id", "Not a valid id.")
+        product = catalog.get_products(ids=[product_id]).get(product_id)
+        if product is None or not product.is_active or not product.variant_ids:
+            raise ProductUnavailable(product_ids=[product_id])
+        if len(product.variant_ids) > 1:
+            raise VariantRequired(product_ids=[product_id])
+        variant_id = product.variant_ids[0]
+    if not is_id(variant_id):
+        raise InvalidValue("variant_id", "Not a valid id.")
+    variant = catalog.get_variants(ids=[variant_id]).get(variant_id)
+    if variant is None:
+        raise ProductUnavailable(variant_ids=[variant_id])
+    if not variant.is_active:
+        raise ProductUnavailable(product_ids=[variant.product_id])
+    return variant
+
+
+def _copy_variant(line: CartLine, variant: VariantSnapshot) -> None:
+    line.product_id = variant.product_id
+    line.sku = variant.sku
+    line.name = variant.product_name
+    line.variant_name = variant.name
+    line.unit_price = variant.price
+
+
+def _check_quantity(quantity: Any) -> None:
+    if type(quantity) is not int or not 1 <= quantity <= MAX_QUANTITY:
+        raise InvalidValue("quantity", f"A line's quantity must be between 1 and {MAX_QUANTITY}.")
+
+
+def _check_units(lines: Iterable[CartLine], changed: CartLine) -> None:
+    """At most `MAX_UNITS` units in the cart once `changed` is written."""
+    units = changed.quantity + sum(line.quantity for line in lines if line.pk != changed.pk)
+    if units > MAX_UNITS:
+        raise InvalidValue("quantity", f"A cart may have at most {MAX_UNITS} units in all.")
+
+
+def _check_email(email: Any) -> None:
+    if not isinstance(email, str):
+        raise InvalidValue("email", "Expected an email address.")
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError as error:
+            raise InvalidValue("email", "Enter a valid email address.") from error
+
+
+def _address(value: Any) -> dict | None:
+    """An address with every field of `kernel.address.FIELDS` (blank when not given), its
+    required ones present and its country an ISO code; None for none."""
+    if value is None:
+        return None
+    if not isinstance(value, Mapping) or set(value) - set(address.FIELDS):
+        raise InvalidValue("shipping_address", "Expected an address object.")
+    if not all(isinstance(value.get(name, ""), str) for name in address.FIELDS):
+        raise InvalidValue("shipping_address", "Every address field is a string.")
+    missing = address.missing_fields(value)
+    if missing:
+        raise InvalidValue("shipping_address", f"Missing: {', '.join(missing)}.")
+    stored = {name: value.get(name, "") for name in address.FIELDS}
+    stored["country"] = stored["country"].upper()
+    if stored["country"] not in address.country_codes():
+        raise InvalidValue("shipping_address", "Not an ISO 3166-1 alpha-2 country code.")
+    return stored

@@ -264,7 +264,10 @@ class AutoSchema(SpectacularAutoSchema):
         parameters = super()._resolve_path_parameters(variables)
         for parameter in parameters:
             if parameter["name"] == "id":
-                parameter["schema"] = {"type": "integer", "minimum": 1}
+                # An integer id (`kernel.api.routers`), unless its route says it is a UUID (a
+                # cart's).
+                if parameter["schema"].get("format") != "uuid":
+                    parameter["schema"] = {"type": "integer", "minimum": 1}
                 parameter["description"] = f"The {self._resource_name()}'s id."
             elif not parameter.get("description"):
                 parameter["description"] = f"The {self._resource_name()}'s {parameter['name']}."

@@ -16,7 +16,11 @@ pytestmark = pytest.mark.django_db
 API = "api/v1/"
 UNKNOWN = {"utm_source": ["Unknown query parameter."]}
 REPEATED = ["Give this parameter once."]
-PATH_VALUES = {"id": "1", "slug": "no-such-category"}
+PATH_VALUES = {
+    "id": "1",
+    "slug": "no-such-category",
+    "uuid": "00000000-0000-4000-8000-000000000000",
+}
 
 
 def _routes(patterns, prefix=""):

@@ -136,6 +136,13 @@ def seeded(db, customer, other_customer, staff) -> Seeded:
         accounts_services.create_address(user_id=user.pk, address=ADDRESS).id
         for user in (customer, customer, other_customer)
     ]
+    # A guest's cart (anyone's with its id), the customer's and another customer's.
+    carts = [
+        checkout_services.create_cart(customer_id=user_id)
+        for user_id in (None, customer.pk, other_customer.pk)
+    ]
+    for cart in carts:
+        checkout_services.add_line(cart=cart, product_id=products[0], quantity=1)
     return Seeded(
         ids={
             "products": [*products, sized.id, inactive],
@@ -147,6 +154,7 @@ def seeded(db, customer, other_customer, staff) -> Seeded:
             "tax-rates": ["DE", "de"],
             "vouchers": ["SUMMER10", "summer10"],
             "auth/addresses": addresses,
+            "carts": [str(cart.pk) for cart in carts],
         },
         webhook_events=st.fixed_dictionaries(
             {
@@ -202,6 +210,18 @@ def seeded(db, customer, other_customer, staff) -> Seeded:
                     "country": st.sampled_from(["GB", "de", "XX"]),
                     "is_default_shipping": st.booleans(),
                 }
+            ),
+            "POST /api/v1/carts/{id}/lines/": st.fixed_dictionaries(
+                {
+                    "product_id": st.sampled_from([*products, inactive]),
+                    "quantity": st.integers(1, 5),
+                }
+            ),
+            "PATCH /api/v1/carts/{id}/": st.fixed_dictionaries(
+                {"shipping_method": st.sampled_from(["standard", "none"])}
+            ),
+            "POST /api/v1/carts/{id}/voucher/": st.fixed_dictionaries(
+                {"code": st.sampled_from(["SUMMER10", "summer10", "NOPE"])}
             ),
             "POST /api/v1/payments/": st.fixed_dictionaries(
                 {"order_id": st.sampled_from(order_ids), "token": st.sampled_from(SANDBOX_TOKENS)}

@@ -66,7 +66,7 @@ def test_money_in_query_parameters_is_a_decimal_string(schema):
         assert parameters[name]["schema"]["format"] == "decimal"
 
 
-def test_every_path_id_is_an_integer(schema):
+def test_every_path_id_is_an_integer_but_a_carts_a_uuid(schema):
     ids = {
         (method, path): parameter["schema"]
         for method, path, operation in _operations(schema)
@@ -75,7 +75,11 @@ def test_every_path_id_is_an_integer(schema):
     }
     paths = {path for _, path in ids}
     assert {"/api/v1/products/{id}/", "/api/v1/orders/{id}/", "/api/v1/payments/{id}/"} <= paths
-    assert all(id_schema["type"] == "integer" for id_schema in ids.values())
+    assert "/api/v1/carts/{id}/lines/{line_id}/" in paths
+    carts = {key: value for key, value in ids.items() if key[1].startswith("/api/v1/carts/")}
+    assert all(id_schema == {"type": "string", "format": "uuid"} for id_schema in carts.values())
+    others = [id_schema for key, id_schema in ids.items() if key not in carts]
+    assert all(id_schema["type"] == "integer" for id_schema in others)
 
 
 def test_one_order_status_enum_for_the_order_its_history_and_the_filter(schema):

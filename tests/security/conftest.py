@@ -40,6 +40,8 @@ _WATCHED = (
     "checkout.ShippingMethod",
     "checkout.TaxRate",
     "checkout.Voucher",
+    "checkout.Cart",
+    "checkout.CartLine",
     "token_blacklist.OutstandingToken",
     "token_blacklist.BlacklistedToken",
 )

@@ -17,6 +17,7 @@ from tests.security.conftest import Shop
 pytestmark = pytest.mark.django_db
 
 MAX_PAGE_SIZE = 100
+ANY_CART = "00000000-0000-4000-8000-000000000000"
 
 
 @pytest.fixture
@@ -42,13 +43,16 @@ def _url(path: str, shop: Shop) -> str:
         object_id = shop.payments["succeeded"]
     elif "/webhooks/" in path:
         object_id = shop.webhook
+    elif path.startswith("/api/v1/carts/"):
+        # Any cart: its body is refused before the cart is looked up.
+        object_id = ANY_CART
     else:
         object_id = shop.products[0]
     [variant_id, *_] = catalog_services.get_products(ids=[shop.products[0]])[
         shop.products[0]
     ].variant_ids
-    # A product's image, a shipping method, a tax rate: any key (the body is refused before
-    # it is looked up).
+    # A product's image, a cart's line, a shipping method, a tax rate: any key (the body is
+    # refused before it is looked up).
     return path.format(
         id=object_id,
         slug=shop.category.slug,
@@ -56,6 +60,7 @@ def _url(path: str, shop: Shop) -> str:
         variant_id=variant_id,
         code="standard",
         country="DE",
+        line_id=shop.products[0],
     )
 
 
