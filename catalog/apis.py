@@ -170,7 +170,7 @@ class ProductViewSet(GenericViewSet):
         responses={200: ProductSerializer(many=True), **error_responses(400, 404)},
     )
     def list(self, request):
-        return Response(cache.cached(request, self.query, self._page))
+        return Response(cache.cached_products(request, self.query, self._page))
 
     def _page(self) -> dict:
         products = self.filter_queryset(selectors.product_rows(user=self.request.user))

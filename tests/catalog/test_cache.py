@@ -12,6 +12,7 @@ from django.core.cache import caches
 from django.db import transaction
 
 from catalog import services
+from catalog.dtos import StockLine
 from catalog.models import CatalogVersion, Category, Product
 from tests.conftest import client_for
 
@@ -37,10 +38,10 @@ def _prices(client, **params) -> dict[int, str]:
 def test_a_second_read_of_the_same_page_costs_one_query(
     anon_client, shelf, django_assert_num_queries
 ):
-    # The version token, the count, the page, its first images.
-    with django_assert_num_queries(4):
+    # The version tokens, the count, the page, its first images, its variants.
+    with django_assert_num_queries(5):
         first = anon_client.get(PRODUCTS)
-    # The version token only.
+    # The version tokens only.
     with django_assert_num_queries(1):
         second = anon_client.get(PRODUCTS)
 
@@ -63,7 +64,7 @@ def test_a_page_costs_the_same_on_a_miss_and_on_a_hit_whatever_its_size(
     for _ in range(count):
         make_product()
 
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         assert len(anon_client.get(PRODUCTS).json()["results"]) == count
     with django_assert_num_queries(1):
         assert len(anon_client.get(PRODUCTS).json()["results"]) == count
@@ -96,11 +97,12 @@ def test_a_price_change_shows_at_once_although_the_old_page_is_still_cached(anon
 
 
 def _reserve(products):
-    services.reserve_stock(lines=[(products[0].id, 2)])
+    services.reserve_stock(lines=[StockLine(quantity=2, product_id=products[0].id)])
 
 
 def _release(products):
-    services.release_stock(lines=[(products[0].id, 2)])
+    (variant_id,) = services.get_products(ids=[products[0].id])[products[0].id].variant_ids
+    services.release_stock(lines=[(variant_id, 2)])
 
 
 def _create(products):

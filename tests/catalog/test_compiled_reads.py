@@ -44,11 +44,11 @@ def test_the_version_token_is_read_by_a_query_compiled_once(compiled):
     cache.current_version()
     compiled.clear()
 
-    assert cache.current_version() == token
+    assert cache.current_version().catalog == token
     assert CatalogVersion not in compiled
 
 
-PRODUCT_FIELDS = ("id", "sku", "price", "stock", "is_active", "created_at", "category__name")
+PRODUCT_FIELDS = ("id", "sku", "price", "is_active", "created_at", "category__name")
 
 
 @pytest.fixture
@@ -56,23 +56,23 @@ def products() -> list[Product]:
     category = Category.objects.create(name="Tea", slug="tea")
     return [
         Product.objects.create(
-            sku=sku, name=sku, slug=sku, category=category, price=price, stock=stock, is_active=on
+            sku=sku, name=sku, slug=sku, category=category, price=price, is_active=on
         )
-        for sku, price, stock, on in [
-            ("A", Decimal("12.35"), 3, True),
-            ("B", Decimal("10.00"), 0, False),
-            ("C", Decimal("0.01"), 9, True),
+        for sku, price, on in [
+            ("A", Decimal("12.35"), True),
+            ("B", Decimal("10.00"), False),
+            ("C", Decimal("0.01"), True),
         ]
     ]
 
 
 def test_decimals_booleans_and_joined_columns_are_what_the_orm_gives(products):
     queryset = Product.objects.order_by("sku").values(*PRODUCT_FIELDS)
-    query = CompiledQuery(queryset.filter, stock__gte=int)
+    query = CompiledQuery(queryset.filter, id__gte=int)
 
-    rows = query.rows(stock__gte=0)
+    rows = query.rows(id__gte=0)
 
-    expected = list(queryset.filter(stock__gte=0))
+    expected = list(queryset.filter(id__gte=0))
     assert rows == expected
     for row, orm_row in zip(rows, expected, strict=True):
         for name in PRODUCT_FIELDS:
