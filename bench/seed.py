@@ -1,10 +1,10 @@
 """Seed the bench's own database through the apps' services, and mint the clients' tokens.
 
 `python -m bench.seed OUT.json` (with `DJANGO_SETTINGS_MODULE=bench.settings` and the bench's
-`DATABASE_URL`): 20 categories, 1,000 products with ample stock, 50 customers and a staff user,
-and 50 orders of 3 lines for the first customer. Everything goes through `catalog.services`,
-`accounts.services` and `orders.services`, as an import would; in one transaction, so seeding
-takes seconds rather than a commit per row.
+`DATABASE_URL`): 20 categories, 1,000 products with ample stock (every fifth in three sizes, three
+variants), 50 customers and a staff user, and 50 orders of 3 lines for the first customer.
+Everything goes through `catalog.services`, `accounts.services` and `orders.services`, as an
+import would; in one transaction, so seeding takes seconds rather than a commit per row.
 
 The throwaway passwords are hashed with a fast hasher while seeding: production's PBKDF2 costs
 about half a second a password, and no scenario signs in (the tokens are minted here). The
@@ -23,7 +23,9 @@ PRODUCTS = 1_000
 CUSTOMERS = 50
 LISTED_ORDERS = 50
 LINES_PER_ORDER = 3
-INITIAL_STOCK = 1_000_000
+INITIAL_STOCK = 1_000_000  # of every variant
+SIZED_EVERY = 5  # every fifth product comes in SIZES, the others in one kind
+SIZES = ("S", "M", "L")
 PASSWORD = "bench-only-password-0123456789"
 SEARCH_TERM = "kettle"
 FILTER_ORDERING = "-price"
@@ -57,8 +59,10 @@ def seed() -> dict:
     from django.test.utils import override_settings
 
     from accounts import services as accounts
+    from catalog import selectors
     from catalog import services as catalog
     from orders import services as orders
+    from orders.dtos import OrderItem
 
     rng = random.Random(20260101)
     with (
@@ -71,7 +75,7 @@ def seed() -> dict:
             )
             for n in range(1, CATEGORIES + 1)
         ]
-        product_ids = []
+        product_ids, variant_ids = [], []
         for n in range(1, PRODUCTS + 1):
             noun = NOUNS[n % len(NOUNS)]
             name = f"{rng.choice(ADJECTIVES)} {noun} {n}"
@@ -85,6 +89,20 @@ def seed() -> dict:
                 stock=INITIAL_STOCK,
             )
             product_ids.append(product.id)
+            (first,) = selectors.product_variants_to_change(product_id=product.id)
+            variant_ids.append(first.id)
+            if n % SIZED_EVERY == 0:
+                catalog.update_variant(variant=first, data={"options": {"size": SIZES[0]}})
+                variant_ids.extend(
+                    catalog.create_variant(
+                        product=product,
+                        sku=f"BENCH-{n:05d}-{size}",
+                        price=product.price,
+                        options={"size": size},
+                        stock=INITIAL_STOCK,
+                    ).id
+                    for size in SIZES[1:]
+                )
 
         users = [
             accounts.create_user(
@@ -103,15 +121,19 @@ def seed() -> dict:
 
         seeded_units: dict[int, int] = {}
         for _ in range(LISTED_ORDERS):
-            lines = [(pid, rng.randint(1, 3)) for pid in rng.sample(product_ids, LINES_PER_ORDER)]
-            orders.place_order(customer_id=users[0].id, items=lines)
-            for pid, quantity in lines:
-                seeded_units[pid] = seeded_units.get(pid, 0) + quantity
+            lines = [(vid, rng.randint(1, 3)) for vid in rng.sample(variant_ids, LINES_PER_ORDER)]
+            orders.place_order(
+                customer_id=users[0].id,
+                items=[OrderItem(quantity=quantity, variant_id=vid) for vid, quantity in lines],
+            )
+            for vid, quantity in lines:
+                seeded_units[vid] = seeded_units.get(vid, 0) + quantity
 
     return {
         "product_ids": product_ids,
+        "variant_ids": variant_ids,
         "initial_stock": INITIAL_STOCK,
-        "seeded_units": {str(pid): units for pid, units in seeded_units.items()},
+        "seeded_units": {str(vid): units for vid, units in seeded_units.items()},
         "filter_category": categories[3].slug,
         "filter_ordering": FILTER_ORDERING,
         "search_term": SEARCH_TERM,
