@@ -4,7 +4,8 @@
 `DATABASE_URL`): 20 categories, 1,000 products with ample stock (every fifth in three sizes, three
 variants), 50 customers and a staff user, and 50 orders of 3 lines for the first customer.
 Everything goes through `catalog.services`, `accounts.services` and `orders.services`, as an
-import would; in one transaction, so seeding takes seconds rather than a commit per row.
+import would, but the sizes, through the staff API; in one transaction, so seeding takes
+seconds rather than a commit per row.
 
 The throwaway passwords are hashed with a fast hasher while seeding: production's PBKDF2 costs
 about half a second a password, and no scenario signs in (the tokens are minted here). The
@@ -59,7 +60,6 @@ def seed() -> dict:
     from django.test.utils import override_settings
 
     from accounts import services as accounts
-    from catalog import selectors
     from catalog import services as catalog
     from orders import services as orders
     from orders.dtos import OrderItem
@@ -75,7 +75,7 @@ def seed() -> dict:
             )
             for n in range(1, CATEGORIES + 1)
         ]
-        product_ids, variant_ids = [], []
+        product_ids = []
         for n in range(1, PRODUCTS + 1):
             noun = NOUNS[n % len(NOUNS)]
             name = f"{rng.choice(ADJECTIVES)} {noun} {n}"
@@ -89,20 +89,6 @@ def seed() -> dict:
                 stock=INITIAL_STOCK,
             )
             product_ids.append(product.id)
-            (first,) = selectors.product_variants_to_change(product_id=product.id)
-            variant_ids.append(first.id)
-            if n % SIZED_EVERY == 0:
-                catalog.update_variant(variant=first, data={"options": {"size": SIZES[0]}})
-                variant_ids.extend(
-                    catalog.create_variant(
-                        product=product,
-                        sku=f"BENCH-{n:05d}-{size}",
-                        price=product.price,
-                        options={"size": size},
-                        stock=INITIAL_STOCK,
-                    ).id
-                    for size in SIZES[1:]
-                )
 
         users = [
             accounts.create_user(
@@ -118,6 +104,9 @@ def seed() -> dict:
             user.id: accounts.obtain_token_pair(email=user.email, password=PASSWORD).access
             for user in [*users, staff]
         }
+        snapshots = catalog.get_products(ids=product_ids)
+        variant_ids = [snapshots[product_id].variant_ids[0] for product_id in product_ids]
+        variant_ids += _sizes(tokens[staff.id], product_ids[SIZED_EVERY - 1 :: SIZED_EVERY])
 
         seeded_units: dict[int, int] = {}
         for _ in range(LISTED_ORDERS):
@@ -141,6 +130,34 @@ def seed() -> dict:
         "placing_tokens": [[user.id, tokens[user.id]] for user in users[1:]],
         "staff_token": tokens[staff.id],
     }
+
+
+def _sizes(staff_token: str, product_ids: list[int]) -> list[int]:
+    """Sell these products in `SIZES`, their one variant the first, through the staff API (in
+    this process: the catalog's services take a variant as a model instance, which only the
+    catalog itself reads); the variants added, by id."""
+    from rest_framework.test import APIClient
+
+    api = APIClient(HTTP_HOST="localhost", HTTP_AUTHORIZATION=f"Bearer {staff_token}")
+    added = []
+    for product_id in product_ids:
+        url = f"/api/v1/products/{product_id}/"
+        (first,) = api.get(url).json()["variants"]
+        changed = api.patch(
+            f"{url}variants/{first['id']}/", {"options": {"size": SIZES[0]}}, format="json"
+        )
+        assert changed.status_code == 200, changed.content
+        for size in SIZES[1:]:
+            body = {
+                "sku": f"{first['sku']}-{size}",
+                "price": first["price"],
+                "options": {"size": size},
+                "stock": INITIAL_STOCK,
+            }
+            response = api.post(f"{url}variants/", body, format="json")
+            assert response.status_code == 201, response.content
+            added.append(response.json()["id"])
+    return added
 
 
 def main() -> None:
