@@ -25,13 +25,14 @@ read goes to the database, as on a miss, and the next request tries the cache ag
 
 Stock moves with every order, far more often than anything else: it has a token of its own
 (`stock_changed()` replaces `CatalogVersion.stock_token` after commit, and not the catalog's
-`token`), read in the same query. A product list page is kept under the catalog's token, and
-what it says of stock is replaced on every read by the stock as of the stock token: a small
-entry of `{variant id: stock}` for the page's variants, keyed by both tokens, which the page's
-computation fills or, after a stock move, one query (`selectors.variant_stock`). So an order
-costs the next read of each page one small query, not the page; the overlay is read after the
-stock token by the same argument as the page after its token. A list whose membership depends
-on stock (`?in_stock=`) is kept under both tokens instead, and recomputed after a stock move.
+`token`), read in the same query. A product list page is kept under the catalog's token with
+the stock token it was computed under. Read under another stock token, what the page says of
+stock is replaced by the stock as of that token: a small entry of `{variant id: stock}` for
+the page's products, keyed by both tokens, which the first such read fills with one query
+(`selectors.variant_stock`). So an order costs the next read of each page one small query, not
+the page; that stock is read after the token by the same argument as the page after its own.
+A list whose membership depends on stock (`?in_stock=`) is kept under both tokens instead, and
+recomputed after a stock move.
 
 `settings.CATALOG_CACHE_TIMEOUT` (seconds, default 300; 0 turns the cache off) bounds how long
 an entry of an old version lingers before the cache drops it.
@@ -150,31 +151,43 @@ def cached_products(request, query: dict, compute: Callable[[], dict]) -> dict:
     if STOCK_FILTERS & query.keys():
         return _get_or_compute(f"catalog:{version.catalog}:{version.stock}:{digest}", compute)
     page_key = f"catalog:{version.catalog}:{digest}"
-    stock_key = f"catalog-stock:{version.catalog}:{version.stock}:{digest}"
-    cache = caches["default"]
-    try:
-        found = cache.get_many([page_key, stock_key])
-    except CACHE_ERRORS as error:
-        logger.warning("The cache did not answer; reading the database: %s", error)
+    entry = _get(page_key)
+    if entry is _DOWN:
         return compute()
-    page = found.get(page_key)
-    if page is None:
+    if entry is None:
         page = compute()
-        _keep({page_key: page, stock_key: _stock_of(page)})
+        _keep({page_key: (version.stock, page)})
         return page
-    stock = found.get(stock_key)
-    if stock is None or not _covers(page, stock):
+    computed_under, page = entry
+    if computed_under == version.stock:
+        return page
+    stock_key = f"catalog-stock:{version.catalog}:{version.stock}:{digest}"
+    stock = kept = _get(stock_key)
+    if kept is _DOWN or kept is None or not _covers(page, kept):
         stock = selectors.variant_stock(product_ids=[row["id"] for row in page["results"]])
-        _keep({stock_key: stock})
+        if kept is not _DOWN:
+            _keep({stock_key: stock})
     _show_stock(page, stock)
     return page
 
 
-def _get_or_compute(key: str, compute: Callable[[], T]) -> T:
+# What `_get` answers when the cache does not: the read goes to the database, and nothing is
+# kept (a frozen cache would make the request wait a second time).
+_DOWN = object()
+
+
+def _get(key: str):
+    """The cache's entry (None if it has none), or `_DOWN`."""
     try:
-        result = caches["default"].get(key)
+        return caches["default"].get(key)
     except CACHE_ERRORS as error:
         logger.warning("The cache did not answer; reading the database: %s", error)
+        return _DOWN
+
+
+def _get_or_compute(key: str, compute: Callable[[], T]) -> T:
+    result = _get(key)
+    if result is _DOWN:
         return compute()
     if result is None:
         result = compute()
@@ -189,18 +202,10 @@ def _keep(entries: dict) -> None:
         logger.warning("The cache did not answer; the read is not kept: %s", error)
 
 
-def _stock_of(page: dict) -> dict[int, int]:
-    return {
-        variant["id"]: variant["stock"]
-        for product in page["results"]
-        for variant in product["variants"]
-    }
-
-
 def _covers(page: dict, stock: dict[int, int]) -> bool:
-    """Whether `stock` has every variant of the page. Workers sharing a cache may keep, under
-    one token, a page computed after a variant was added (committed, its token not yet replaced)
-    and stock read before."""
+    """Whether `stock` has every variant of the page. Workers sharing a cache (Redis) may keep,
+    under one catalog token, stock read before a variant was added and a page computed after
+    it (committed, its token not yet replaced) by a worker that read an older stock token."""
     return all(
         variant["id"] in stock for product in page["results"] for variant in product["variants"]
     )

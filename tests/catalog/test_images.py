@@ -341,25 +341,25 @@ def shop_with_images(product, make_product):
 
 
 @pytest.mark.parametrize(("products", "images_each"), [(1, 1), (20, 5)])
-def test_a_page_with_thumbnails_costs_three_queries_however_many_products_and_images(
+def test_a_page_with_thumbnails_costs_four_queries_however_many_products_and_images(
     anon_client, shop_with_images, django_assert_num_queries, products, images_each
 ):
     shop_with_images(products, images_each)
 
-    with django_assert_num_queries(3):  # count, page, first images
+    with django_assert_num_queries(4):  # count, page, first images, variants
         results = anon_client.get(PRODUCTS, {"page_size": 100}).json()["results"]
 
     assert sum(item["thumbnail"] is not None for item in results) == products
 
 
 @pytest.mark.parametrize("images_each", [1, 10])
-def test_a_product_with_images_costs_two_queries_however_many_images(
+def test_a_product_with_images_costs_three_queries_however_many_images(
     anon_client, shop_with_images, django_assert_num_queries, images_each
 ):
     shop_with_images(1, images_each)
     product_id = ProductImage.objects.first().product_id
 
-    with django_assert_num_queries(2):  # the product, its images
+    with django_assert_num_queries(3):  # the product, its variants, its images
         body = anon_client.get(f"{PRODUCTS}{product_id}/").json()
 
     assert [image["position"] for image in body["images"]] == list(range(images_each))
