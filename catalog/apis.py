@@ -195,7 +195,10 @@ class ProductViewSet(GenericViewSet):
         responses={200: ProductDetailSerializer, **error_responses(404)},
     )
     def retrieve(self, request, pk: int):
-        return self._product_response(pk)
+        detail = cache.cached_products(
+            request, self.query, lambda: _product_detail(request.user, pk)
+        )
+        return Response(detail)
 
     @extend_schema(
         summary="Create a product (staff)",

@@ -1,4 +1,5 @@
-"""A cache of the catalog's public list reads that is never stale once a write has committed.
+"""A cache of the catalog's public reads (lists, a product's detail), never stale once a write has
+committed.
 
 Keys carry the catalog's version, a random token kept in one database row (`CatalogVersion`).
 Every write service calls `catalog_changed()`, which replaces the token as soon as the write's
@@ -10,6 +11,8 @@ random token (rather than a counter) cannot come back, so no old entry is ever f
 The token lives in the database rather than in the cache because the default cache (local
 memory) is private to each worker process: a token there would never reach the other workers.
 Reading it costs one small query, where the list it saves costs two queries and a page of rows.
+
+The product detail is kept the same way: its three queries cost more than the tokens' one.
 
 A key is made of the query's validated values (the view's `self.query`, see
 `kernel.api.views`), never of the raw query string: equivalent URLs (`?page=1` or none,
@@ -142,8 +145,9 @@ def cached(request, query: dict, compute: Callable[[], T]) -> T:
 
 
 def cached_products(request, query: dict, compute: Callable[[], dict]) -> dict:
-    """`cached` for a page of products (`product_json`s under `results`), computed at most once
-    per catalog version unless its query filters by stock; its stock is always the stock's."""
+    """`cached` for a page of products (`product_json`s under `results`) or one product's
+    detail, computed at most once per catalog version unless its query filters by stock; its
+    stock is always the stock's."""
     if not _uses_cache(request):
         return compute()
     version = current_version()
@@ -164,7 +168,7 @@ def cached_products(request, query: dict, compute: Callable[[], dict]) -> dict:
     stock_key = f"catalog-stock:{version.catalog}:{version.stock}:{digest}"
     stock = kept = _get(stock_key)
     if kept is _DOWN or kept is None or not _covers(page, kept):
-        stock = selectors.variant_stock(product_ids=[row["id"] for row in page["results"]])
+        stock = selectors.variant_stock(product_ids=[row["id"] for row in _products(page)])
         if kept is not _DOWN:
             _keep({stock_key: stock})
     _show_stock(page, stock)
@@ -202,19 +206,24 @@ def _keep(entries: dict) -> None:
         logger.warning("The cache did not answer; the read is not kept: %s", error)
 
 
+def _products(page: dict) -> list[dict]:
+    """The products a page holds, or the one a detail is."""
+    return page.get("results", [page])
+
+
 def _covers(page: dict, stock: dict[int, int]) -> bool:
     """Whether `stock` has every variant of the page. Workers sharing a cache (Redis) may keep,
     under one catalog token, stock read before a variant was added and a page computed after
     it (committed, its token not yet replaced) by a worker that read an older stock token."""
     return all(
-        variant["id"] in stock for product in page["results"] for variant in product["variants"]
+        variant["id"] in stock for product in _products(page) for variant in product["variants"]
     )
 
 
 def _show_stock(page: dict, stock: dict[int, int]) -> None:
     """Put `stock` in the page's products as `product_json` renders it: each variant's, and
     the product's, their sum."""
-    for product in page["results"]:
+    for product in _products(page):
         total = 0
         for variant in product["variants"]:
             variant["stock"] = stock[variant["id"]]

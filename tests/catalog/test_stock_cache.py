@@ -191,3 +191,45 @@ def test_the_cache_off_gives_the_same_answers(anon_client, customer_client, shel
     cached = [anon_client.get(PRODUCTS, query).json() for query in queries]
     settings.CATALOG_CACHE_TIMEOUT = 0
     assert [anon_client.get(PRODUCTS, query).json() for query in queries] == cached
+
+
+def test_a_products_detail_is_cached_and_shows_an_order_at_once(
+    anon_client, customer_client, staff_client, shelf, django_assert_num_queries
+):
+    mug, (small, medium, large), _, _ = shelf
+    url = f"{PRODUCTS}{mug.id}/"
+    # The version tokens, the product, its variants, its images.
+    with django_assert_num_queries(4):
+        first = anon_client.get(url).json()
+    with django_assert_num_queries(1):
+        assert anon_client.get(url).json() == first
+
+    _order(customer_client, (medium, 5))
+
+    # The version tokens, the product's stock.
+    with django_assert_num_queries(2):
+        after = anon_client.get(url).json()
+    assert (after["stock"], after["in_stock"]) == (10, True)
+    assert [(v["id"], v["stock"], v["in_stock"]) for v in after["variants"]] == [
+        (small.id, 5, True),
+        (medium.id, 0, False),
+        (large.id, 5, True),
+    ]
+    assert {key: value for key, value in after.items() if key not in ("stock", "variants")} == {
+        key: value for key, value in first.items() if key not in ("stock", "variants")
+    }
+
+    assert staff_client.patch(url, {"name": "Tall mug"}, format="json").status_code == 200
+    assert anon_client.get(url).json()["name"] == "Tall mug"
+
+
+def test_an_inactive_products_detail_is_cached_apart_for_staff(anon_client, staff_client, shelf):
+    _, _, kettle, _ = shelf
+    url = f"{PRODUCTS}{kettle.id}/"
+    assert anon_client.get(url).status_code == 200
+
+    assert staff_client.patch(url, {"is_active": False}, format="json").status_code == 200
+
+    assert anon_client.get(url).status_code == 404
+    assert staff_client.get(url).json()["is_active"] is False
+    assert anon_client.get(url).status_code == 404
