@@ -18,7 +18,8 @@ A key is made of the query's validated values (the view's `self.query`, see
 `kernel.api.views`), never of the raw query string: equivalent URLs (`?page=1` or none,
 `?in_stock=TRUE` or `true`, parameters in any order) share one entry, a URL with anything the
 list does not read is a 400 before the cache is looked at, and a value the list refuses is an
-error that is never stored. So the entries are bounded by the real queries of the catalog.
+error that is never stored. So the entries are bounded by the real queries of the catalog (and
+a detail's by its path: an id written with leading zeros is an entry of its own, at most 19).
 
 Reads inside a transaction neither use nor fill the cache: they may see writes of their own
 that are not committed (and may never be).
