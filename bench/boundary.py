@@ -6,7 +6,7 @@
 that `orders` makes into `catalog`:
 
 - `get_products(ids=...)` for 20 ids;
-- reserving 3 lines (one unit each) and releasing them again;
+- reserving 3 lines (one unit of a variant each) and releasing them again;
 
 each (a) in this process through `catalog.services`, and (b) over HTTP on loopback through
 `bench.catalog_http.CatalogClient`, which implements the same interface against the server.
@@ -61,10 +61,14 @@ def _stats(timings: list[float]) -> dict:
 def measure(base_url: str, product_ids: list[int]) -> dict:
     from bench.catalog_http import CatalogClient
     from catalog import services as in_process
+    from catalog.dtos import StockLine
 
     over_http = CatalogClient(base_url)
     twenty = product_ids[:20]
-    lines = [(product_id, 1) for product_id in product_ids[100:103]]
+    three = in_process.get_products(ids=product_ids[100:103]).values()
+    variant_ids = [product.variant_ids[0] for product in three]
+    lines = [StockLine(1, variant_id=variant_id) for variant_id in variant_ids]
+    release = [(variant_id, 1) for variant_id in variant_ids]
 
     if in_process.get_products(ids=twenty) != over_http.get_products(ids=twenty):
         raise SystemExit("boundary: the HTTP adapter's DTOs differ from the in-process ones.")
@@ -75,7 +79,7 @@ def measure(base_url: str, product_ids: list[int]) -> dict:
     def reserve_release(catalog):
         def call():
             catalog.reserve_stock(lines=lines)
-            catalog.release_stock(lines=lines)
+            catalog.release_stock(lines=release)
 
         return call
 

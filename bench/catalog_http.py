@@ -8,14 +8,12 @@ gunicorn's sync workers close the connection after every response.
 
 import http.client
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from urllib.parse import urlsplit
 
-from catalog.dtos import ProductSnapshot, Shortage
+from catalog.dtos import ProductSnapshot, Shortage, StockLine, VariantSnapshot
 from catalog.exceptions import ReservationFailed
-
-StockLines = Iterable[tuple[int, int]]
 
 
 class CatalogHttpError(Exception):
@@ -53,20 +51,24 @@ class CatalogClient:
         snapshots = (_snapshot(item) for item in data["products"])
         return {snapshot.id: snapshot for snapshot in snapshots}
 
-    def reserve_stock(self, *, lines: StockLines) -> list[ProductSnapshot]:
-        """Take the units out of stock, all lines or none; `ReservationFailed` otherwise."""
-        status, data = self._call("POST", "/reserve/", {"lines": [list(line) for line in lines]})
+    def reserve_stock(self, *, lines: Sequence[StockLine]) -> list[VariantSnapshot]:
+        """Take each line's units out of its variant's stock, all lines or none;
+        `ReservationFailed` otherwise. The lines name variants (the bench's endpoint takes
+        variant ids only)."""
+        body = {"lines": [[line.variant_id, line.quantity] for line in lines]}
+        status, data = self._call("POST", "/reserve/", body)
         if status == 200:
-            return [_snapshot(item) for item in data["products"]]
+            return [_variant(item) for item in data["variants"]]
         if data.get("code") in {"insufficient_stock", "product_unavailable"}:
             raise ReservationFailed(
                 unavailable=data["unavailable_product_ids"],
+                unavailable_variants=data["unavailable_variant_ids"],
                 shortages=[Shortage(**shortage) for shortage in data["shortages"]],
             )
         raise CatalogHttpError(f"reserve_stock: HTTP {status} {data}")
 
-    def release_stock(self, *, lines: StockLines) -> None:
-        """Put the units back in stock."""
+    def release_stock(self, *, lines: Iterable[tuple[int, int]]) -> None:
+        """Put `(variant_id, quantity)` units back in stock."""
         status, data = self._call("POST", "/release/", {"lines": [list(line) for line in lines]})
         if status != 204:
             raise CatalogHttpError(f"release_stock: HTTP {status} {data}")
@@ -77,6 +79,21 @@ def _snapshot(item: dict) -> ProductSnapshot:
         id=item["id"],
         sku=item["sku"],
         name=item["name"],
+        price=Decimal(item["price"]),
+        currency=item["currency"],
+        stock=item["stock"],
+        is_active=item["is_active"],
+        variant_ids=tuple(item["variant_ids"]),
+    )
+
+
+def _variant(item: dict) -> VariantSnapshot:
+    return VariantSnapshot(
+        id=item["id"],
+        product_id=item["product_id"],
+        sku=item["sku"],
+        name=item["name"],
+        product_name=item["product_name"],
         price=Decimal(item["price"]),
         currency=item["currency"],
         stock=item["stock"],

@@ -44,7 +44,7 @@ def _per_second(count: int, seconds: float) -> float:
     return count / seconds if seconds else 0.0
 
 
-def measure_placing(*, customer_id: int, product_ids: list[int]) -> dict:
+def measure_placing(*, customer_id: int, variant_ids: list[int]) -> dict:
     """µs a placement with the outbox and without, in alternating rounds of each."""
     from bench.views import no_outbox
     from orders import services as orders
@@ -58,8 +58,7 @@ def measure_placing(*, customer_id: int, product_ids: list[int]) -> dict:
             with patch():
                 for _ in range(PLACE_PER_ROUND):
                     items = [
-                        OrderItem(product_id=product_id, quantity=1)
-                        for product_id in rng.sample(product_ids, 3)
+                        OrderItem(quantity=1, variant_id=v) for v in rng.sample(variant_ids, 3)
                     ]
                     start = time.perf_counter_ns()
                     orders.place_order(customer_id=customer_id, items=items)
@@ -218,7 +217,7 @@ def main() -> None:
     seed = json.loads(Path(seed_file).read_text())
     result = {
         "placing": measure_placing(
-            customer_id=seed["placing_tokens"][0][0], product_ids=seed["product_ids"]
+            customer_id=seed["placing_tokens"][0][0], variant_ids=seed["variant_ids"]
         )
     }
     problem = broker_problem(RABBITMQ_URL)

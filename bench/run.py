@@ -9,7 +9,8 @@ off, on 127.0.0.1:8077. Every scenario gets a warm-up whose figures are thrown a
 measured run of fixed length with a fixed number of connections. The floor comes in two kinds,
 anonymous and with a JWT (the same authentication as the scenario), and is measured just before
 and just after every scenario; a scenario's ratio is to the mean of those two floor runs, so
-that a neighbour's load on the machine shows in both.
+that a neighbour's load on the machine shows in both. The mixed scenario reads the product list
+while a second wrk places orders (`--mixed-connections`); its floor runs under the same orders.
 Results: a table on stdout, and `bench/results/<database>.json` and `.png`. Afterwards the
 bench checks through the public API that for every product `stock + units sold == initial
 stock`. Placing an order with and without the outbox is also compared in short runs in the
@@ -44,6 +45,8 @@ HOST = "127.0.0.1"
 WORKERS = 2
 # Each run of the alternation of placing with and without the outbox (`alternate`).
 ALTERNATION_SECONDS = 5
+# A background load starts this long before its scenario and ends this long after it.
+BACKGROUND_MARGIN_S = 1
 
 
 @dataclass(frozen=True)
@@ -57,18 +60,45 @@ class Scenario:
     floor: str = "anonymous"
     target: float | None = None
     target_database: str | None = None
+    # Run at the same time as this scenario, on connections of its own (`run_wrk`).
+    background: "Scenario | None" = None
 
 
-def scenarios(seed: dict, workdir: Path) -> list[Scenario]:
+def lua_files(seed: dict, workdir: Path) -> dict[str, str]:
+    """The files the Lua scripts read, written once: the product ids, the variant ids, and the
+    placing customers' tokens."""
     ids_file = workdir / "product_ids.txt"
     ids_file.write_text("\n".join(map(str, seed["product_ids"])) + "\n")
+    variants_file = workdir / "variant_ids.txt"
+    variants_file.write_text("\n".join(map(str, seed["variant_ids"])) + "\n")
     tokens_file = workdir / "tokens.txt"
     tokens_file.write_text("".join(f"{cid} {tok}\n" for cid, tok in seed["placing_tokens"]))
-    files = {"BENCH_PRODUCT_IDS": str(ids_file), "BENCH_TOKENS": str(tokens_file)}
+    return {
+        "BENCH_PRODUCT_IDS": str(ids_file),
+        "BENCH_VARIANT_IDS": str(variants_file),
+        "BENCH_TOKENS": str(tokens_file),
+    }
+
+
+def placing_meanwhile(files: dict[str, str]) -> Scenario:
+    """The mixed scenario's background: customers placing 3-line orders."""
+    return Scenario("placing_meanwhile", "orders placed meanwhile", "orders.lua", env=files)
+
+
+def scenarios(seed: dict, files: dict[str, str]) -> list[Scenario]:
     category, ordering = seed["filter_category"], seed["filter_ordering"]
     return [
         Scenario(
             "products", "product list, page of 20", "get.lua", "/api/v1/products/", target=0.5
+        ),
+        Scenario(
+            "products_mixed",
+            "product list, orders placed meanwhile",
+            "get.lua",
+            "/api/v1/products/",
+            floor="mixed",
+            target=0.5,
+            background=placing_meanwhile(files),
         ),
         Scenario(
             "products_filtered",
@@ -118,9 +148,17 @@ def scenarios(seed: dict, workdir: Path) -> list[Scenario]:
     ]
 
 
-def floors(seed: dict) -> dict[str, Scenario]:
+def floors(seed: dict, files: dict[str, str]) -> dict[str, Scenario]:
     return {
         "anonymous": Scenario("floor", "floor: static page of 20", "get.lua", "/bench/floor/"),
+        "mixed": Scenario(
+            "floor_mixed",
+            "floor: static page of 20, orders placed meanwhile",
+            "get.lua",
+            "/bench/floor/",
+            floor="mixed",
+            background=placing_meanwhile(files),
+        ),
         "jwt": Scenario(
             "floor_jwt",
             "floor: static page of 20, JWT",
@@ -255,7 +293,7 @@ def http_json(method: str, url: str, *, token: str = "") -> tuple[int, dict]:
 # wrk
 
 
-def run_wrk(scenario: Scenario, *, base: str, seconds: int, connections: int, threads: int):
+def _wrk(scenario: Scenario, *, base: str, seconds: int, connections: int, threads: int):
     env = dict(os.environ, BENCH_LUA_DIR=str(LUA), BENCH_TOKEN=scenario.token, **scenario.env)
     command = [
         "wrk",
@@ -266,11 +304,50 @@ def run_wrk(scenario: Scenario, *, base: str, seconds: int, connections: int, th
         f"--script={LUA / scenario.script}",
         base + scenario.path,
     ]
-    completed = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-    for line in completed.stdout.splitlines():
+    return subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+
+
+def _result(scenario: Scenario, process: subprocess.Popen) -> dict:
+    stdout, stderr = process.communicate()
+    for line in stdout.splitlines():
         if line.startswith("BENCH_RESULT "):
             return json.loads(line.removeprefix("BENCH_RESULT "))
-    sys.exit(f"bench: wrk failed for {scenario.name}:\n{completed.stdout}\n{completed.stderr}")
+    sys.exit(f"bench: wrk failed for {scenario.name}:\n{stdout}\n{stderr}")
+
+
+def run_wrk(
+    scenario: Scenario,
+    *,
+    base: str,
+    seconds: int,
+    connections: int,
+    threads: int,
+    background_connections: int = 4,
+) -> dict:
+    """wrk's result for `scenario`; with a background load, that load runs on connections of
+    its own from `BACKGROUND_MARGIN_S` before to as long after, and its result is the
+    result's `background`."""
+    if scenario.background is None:
+        return _result(
+            scenario,
+            _wrk(scenario, base=base, seconds=seconds, connections=connections, threads=threads),
+        )
+    background = _wrk(
+        scenario.background,
+        base=base,
+        seconds=seconds + 2 * BACKGROUND_MARGIN_S,
+        connections=background_connections,
+        threads=1,
+    )
+    time.sleep(BACKGROUND_MARGIN_S)
+    raw = _result(
+        scenario,
+        _wrk(scenario, base=base, seconds=seconds, connections=connections, threads=threads),
+    )
+    raw["background"] = _result(scenario.background, background)
+    return raw
 
 
 def alternate(pair: tuple[Scenario, Scenario], rounds: int, *, seconds: int, **options) -> dict:
@@ -304,6 +381,7 @@ def alternate(pair: tuple[Scenario, Scenario], rounds: int, *, seconds: int, **o
 def summarise(scenario: Scenario, raw: dict) -> dict:
     latency = raw["latency_us"]
     errors = raw["errors"]
+    background = raw.get("background")
     return {
         "name": scenario.name,
         "title": scenario.title,
@@ -318,10 +396,33 @@ def summarise(scenario: Scenario, raw: dict) -> dict:
         "errors": errors,
         "statuses": raw["statuses"],
         "counts": raw["counts"],
+        **(
+            {} if background is None else {"background": summarise(scenario.background, background)}
+        ),
     }
 
 
 # The stock check
+
+
+class Ordered:
+    """The units wrk's runs ordered: those acknowledged (the 201s read), and at most how many
+    more the requests in flight when a run stopped may have ordered (3 a connection)."""
+
+    def __init__(self, connections: int, background_connections: int) -> None:
+        self.acknowledged = self.in_flight = 0
+        self._connections = connections
+        self._background_connections = background_connections
+
+    def add(self, raw: dict) -> None:
+        """Count a run's result (`run_wrk`'s or `summarise`'s), its background's too."""
+        if "units_ordered" in raw["counts"]:
+            self.acknowledged += raw["counts"]["units_ordered"]
+            self.in_flight += 3 * self._connections
+        background = raw.get("background")
+        if background is not None and "units_ordered" in background["counts"]:
+            self.acknowledged += background["counts"]["units_ordered"]
+            self.in_flight += 3 * self._background_connections
 
 
 def fetch_all(base: str, path: str, token: str) -> list[dict]:
@@ -336,7 +437,7 @@ def fetch_all(base: str, path: str, token: str) -> list[dict]:
 
 
 def check_stock(base: str, seed: dict, client_units: int, in_flight_units: int) -> dict:
-    """Every product's stock plus the units in orders equals the initial stock.
+    """Every variant's stock plus its units in orders equals the initial stock.
 
     Also: the orders hold at least the units acknowledged to wrk (201s it read), and at most
     those plus the requests still in flight when wrk stopped (whose answers it never read).
@@ -348,21 +449,24 @@ def check_stock(base: str, seed: dict, client_units: int, in_flight_units: int) 
         if order["status"] == "cancelled":
             continue
         for line in order["items"]:
-            sold[line["product_id"]] = sold.get(line["product_id"], 0) + line["quantity"]
+            sold[line["variant_id"]] = sold.get(line["variant_id"], 0) + line["quantity"]
+    variants = [variant for product in products for variant in product["variants"]]
     wrong = [
-        product["id"]
-        for product in products
-        if product["stock"] + sold.get(product["id"], 0) != seed["initial_stock"]
+        variant["id"]
+        for variant in variants
+        if variant["stock"] + sold.get(variant["id"], 0) != seed["initial_stock"]
     ]
     seeded_units = sum(seed["seeded_units"].values())
     server_units = sum(sold.values())
     return {
         "products_checked": len(products),
+        "variants_checked": len(variants),
         "orders": len(orders),
         "units_sold": server_units,
         "units_acknowledged": seeded_units + client_units,
-        "products_wrong": wrong,
+        "variants_wrong": wrong,
         "ok": len(products) == len(seed["product_ids"])
+        and len(variants) == len(seed["variant_ids"])
         and not wrong
         and 0 <= server_units - seeded_units - client_units <= in_flight_units,
     }
@@ -449,8 +553,9 @@ def verdicts(rows: list[dict], kind: str, scenario_list) -> None:
 
 
 def table(rows: list[dict]) -> str:
+    width = max(40, *(len(row["title"]) for row in rows))
     header = (
-        f"{'scenario':<40} {'req/s':>8} {'p50 ms':>7} {'p90 ms':>7} {'p99 ms':>7} "
+        f"{'scenario':<{width}} {'req/s':>8} {'p50 ms':>7} {'p90 ms':>7} {'p99 ms':>7} "
         f"{'non-2xx':>7} {'errors':>6} {'floor':>9} {'× floor':>8}  target"
     )
     lines = [header, "-" * len(header)]
@@ -461,9 +566,9 @@ def table(rows: list[dict]) -> str:
         if not row["tail_ok"]:
             target += " p99>5×p50"
         lines.append(
-            f"{row['title']:<40} {row['rps']:>8.0f} {row['p50_ms']:>7.2f} {row['p90_ms']:>7.2f} "
-            f"{row['p99_ms']:>7.2f} {row['non_2xx']:>7} {row['socket_errors']:>6} "
-            f"{row['floor']:>9} {row['ratio']:>8.2f}  {target}".rstrip()
+            f"{row['title']:<{width}} {row['rps']:>8.0f} {row['p50_ms']:>7.2f} "
+            f"{row['p90_ms']:>7.2f} {row['p99_ms']:>7.2f} {row['non_2xx']:>7} "
+            f"{row['socket_errors']:>6} {row['floor']:>9} {row['ratio']:>8.2f}  {target}".rstrip()
         )
     return "\n".join(lines)
 
@@ -510,6 +615,12 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=5, help="seconds of warm-up a scenario")
     parser.add_argument("--floor-duration", type=int, default=10, help="seconds a floor run")
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument(
+        "--mixed-connections",
+        type=int,
+        default=4,
+        help="connections placing orders during the mixed scenario and its floor",
+    )
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
     parser.add_argument("--port", type=int, default=8077)
     parser.add_argument("--only", nargs="*", help="only these scenarios (the floor always runs)")
@@ -554,29 +665,41 @@ def main() -> int:
 
         server = start_server(env, args.port, workdir / "gunicorn.log")
         base = f"http://{HOST}:{args.port}"
-        plan = scenarios(seed, workdir)
+        files = lua_files(seed, workdir)
+        plan = scenarios(seed, files)
         if args.only:
             plan = [scenario for scenario in plan if scenario.name in args.only]
-        options = {"base": base, "connections": args.connections, "threads": args.threads}
-        floor_of = floors(seed)
+        options = {
+            "base": base,
+            "connections": args.connections,
+            "threads": args.threads,
+            "background_connections": args.mixed_connections,
+        }
+        floor_of = {
+            kind: floor
+            for kind, floor in floors(seed, files).items()
+            if kind != "mixed" or any(scenario.floor == "mixed" for scenario in plan)
+        }
         floor_runs: dict[str, list[dict]] = {kind: [] for kind in floor_of}
+        ordered = Ordered(args.connections, args.mixed_connections)
         for floor in floor_of.values():
             print(f"bench: {floor.title} (warm-up) ...", flush=True)
-            run_wrk(floor, seconds=args.warmup, **options)
-        rows, client_units, in_flight_units = [], 0, 0
+            ordered.add(run_wrk(floor, seconds=args.warmup, **options))
+        rows = []
         for scenario in plan:
             print(f"bench: {scenario.title}, between two floors ...", flush=True)
             floor = floor_of[scenario.floor]
-            before = summarise(floor, run_wrk(floor, seconds=args.floor_duration, **options))
+            before_raw = run_wrk(floor, seconds=args.floor_duration, **options)
             warm = run_wrk(scenario, seconds=args.warmup, **options)
             measured = run_wrk(scenario, seconds=args.duration, **options)
-            after = summarise(floor, run_wrk(floor, seconds=args.floor_duration, **options))
+            after_raw = run_wrk(floor, seconds=args.floor_duration, **options)
+            for raw in (before_raw, warm, measured, after_raw):
+                ordered.add(raw)
+            before, after = summarise(floor, before_raw), summarise(floor, after_raw)
             floor_runs[scenario.floor] += [before, after]
-            for raw in (warm, measured):
-                client_units += raw["counts"].get("units_ordered", 0)
-                if "units_ordered" in raw["counts"]:
-                    in_flight_units += 3 * args.connections
             row = summarise(scenario, measured)
+            if "background" in row:
+                row["title"] += f" ({row['background']['rps']:.0f} orders/s)"
             row["warmup"] = summarise(scenario, warm)
             row["floor_rps"] = (before["rps"] + after["rps"]) / 2
             rows.append(row)
@@ -594,8 +717,7 @@ def main() -> int:
             pair = (by_name["place"], by_name["place_without_outbox"])
             alternating = alternate(pair, args.alternations, seconds=ALTERNATION_SECONDS, **options)
             for run in alternating["runs"]:
-                client_units += run["counts"].get("units_ordered", 0)
-                in_flight_units += 3 * args.connections
+                ordered.add(run)
 
         boundary = None
         if not args.skip_boundary:
@@ -616,7 +738,7 @@ def main() -> int:
             )
             boundary = json.loads(boundary_file.read_text())
 
-        stock = check_stock(base, seed, client_units, in_flight_units)
+        stock = check_stock(base, seed, ordered.acknowledged, ordered.in_flight)
 
         outbox = None
         if not args.skip_outbox:
@@ -694,10 +816,11 @@ def main() -> int:
     print()
     verdict = "ok" if stock["ok"] else "FAILED"
     print(
-        f"stock check: {verdict} — {stock['products_checked']} products, {stock['orders']} orders,"
+        f"stock check: {verdict} — {stock['products_checked']} products, "
+        f"{stock['variants_checked']} variants, {stock['orders']} orders,"
         f" {stock['units_sold']} units sold (acknowledged to clients: "
-        f"{stock['units_acknowledged']}); stock + sold == initial for every product: "
-        f"{not stock['products_wrong']}"
+        f"{stock['units_acknowledged']}); stock + sold == initial for every variant: "
+        f"{not stock['variants_wrong']}"
     )
     errors = [line for line in gunicorn_log.splitlines() if "Traceback" in line or "ERROR" in line]
     if errors:

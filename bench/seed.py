@@ -1,10 +1,11 @@
 """Seed the bench's own database through the apps' services, and mint the clients' tokens.
 
 `python -m bench.seed OUT.json` (with `DJANGO_SETTINGS_MODULE=bench.settings` and the bench's
-`DATABASE_URL`): 20 categories, 1,000 products with ample stock, 50 customers and a staff user,
-and 50 orders of 3 lines for the first customer. Everything goes through `catalog.services`,
-`accounts.services` and `orders.services`, as an import would; in one transaction, so seeding
-takes seconds rather than a commit per row.
+`DATABASE_URL`): 20 categories, 1,000 products with ample stock (every fifth in three sizes, three
+variants), 50 customers and a staff user, and 50 orders of 3 lines for the first customer.
+Everything goes through `catalog.services`, `accounts.services` and `orders.services`, as an
+import would, but the sizes, through the staff API; in one transaction, so seeding takes
+seconds rather than a commit per row.
 
 The throwaway passwords are hashed with a fast hasher while seeding: production's PBKDF2 costs
 about half a second a password, and no scenario signs in (the tokens are minted here). The
@@ -23,7 +24,9 @@ PRODUCTS = 1_000
 CUSTOMERS = 50
 LISTED_ORDERS = 50
 LINES_PER_ORDER = 3
-INITIAL_STOCK = 1_000_000
+INITIAL_STOCK = 1_000_000  # of every variant
+SIZED_EVERY = 5  # every fifth product comes in SIZES, the others in one kind
+SIZES = ("S", "M", "L")
 PASSWORD = "bench-only-password-0123456789"
 SEARCH_TERM = "kettle"
 FILTER_ORDERING = "-price"
@@ -101,21 +104,25 @@ def seed() -> dict:
             user.id: accounts.obtain_token_pair(email=user.email, password=PASSWORD).access
             for user in [*users, staff]
         }
+        snapshots = catalog.get_products(ids=product_ids)
+        variant_ids = [snapshots[product_id].variant_ids[0] for product_id in product_ids]
+        variant_ids += _sizes(tokens[staff.id], product_ids[SIZED_EVERY - 1 :: SIZED_EVERY])
 
         seeded_units: dict[int, int] = {}
         for _ in range(LISTED_ORDERS):
-            lines = [(pid, rng.randint(1, 3)) for pid in rng.sample(product_ids, LINES_PER_ORDER)]
+            lines = [(vid, rng.randint(1, 3)) for vid in rng.sample(variant_ids, LINES_PER_ORDER)]
             orders.place_order(
                 customer_id=users[0].id,
-                items=[OrderItem(product_id=pid, quantity=quantity) for pid, quantity in lines],
+                items=[OrderItem(quantity=quantity, variant_id=vid) for vid, quantity in lines],
             )
-            for pid, quantity in lines:
-                seeded_units[pid] = seeded_units.get(pid, 0) + quantity
+            for vid, quantity in lines:
+                seeded_units[vid] = seeded_units.get(vid, 0) + quantity
 
     return {
         "product_ids": product_ids,
+        "variant_ids": variant_ids,
         "initial_stock": INITIAL_STOCK,
-        "seeded_units": {str(pid): units for pid, units in seeded_units.items()},
+        "seeded_units": {str(vid): units for vid, units in seeded_units.items()},
         "filter_category": categories[3].slug,
         "filter_ordering": FILTER_ORDERING,
         "search_term": SEARCH_TERM,
@@ -123,6 +130,34 @@ def seed() -> dict:
         "placing_tokens": [[user.id, tokens[user.id]] for user in users[1:]],
         "staff_token": tokens[staff.id],
     }
+
+
+def _sizes(staff_token: str, product_ids: list[int]) -> list[int]:
+    """Sell these products in `SIZES`, their one variant the first, through the staff API (in
+    this process: the catalog's services take a variant as a model instance, which only the
+    catalog itself reads); the variants added, by id."""
+    from rest_framework.test import APIClient
+
+    api = APIClient(HTTP_HOST="localhost", HTTP_AUTHORIZATION=f"Bearer {staff_token}")
+    added = []
+    for product_id in product_ids:
+        url = f"/api/v1/products/{product_id}/"
+        (first,) = api.get(url).json()["variants"]
+        changed = api.patch(
+            f"{url}variants/{first['id']}/", {"options": {"size": SIZES[0]}}, format="json"
+        )
+        assert changed.status_code == 200, changed.content
+        for size in SIZES[1:]:
+            body = {
+                "sku": f"{first['sku']}-{size}",
+                "price": first["price"],
+                "options": {"size": size},
+                "stock": INITIAL_STOCK,
+            }
+            response = api.post(f"{url}variants/", body, format="json")
+            assert response.status_code == 201, response.content
+            added.append(response.json()["id"])
+    return added
 
 
 def main() -> None:

@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog import services as catalog
-from catalog.dtos import ProductSnapshot
+from catalog.dtos import ProductSnapshot, StockLine, VariantSnapshot
 
 
 def _floor_item(number: int) -> dict:
@@ -69,6 +69,21 @@ def snapshot_data(snapshot: ProductSnapshot) -> dict:
         "currency": snapshot.currency,
         "stock": snapshot.stock,
         "is_active": snapshot.is_active,
+        "variant_ids": list(snapshot.variant_ids),
+    }
+
+
+def variant_data(snapshot: VariantSnapshot) -> dict:
+    return {
+        "id": snapshot.id,
+        "product_id": snapshot.product_id,
+        "sku": snapshot.sku,
+        "name": snapshot.name,
+        "product_name": snapshot.product_name,
+        "price": str(snapshot.price),
+        "currency": snapshot.currency,
+        "stock": snapshot.stock,
+        "is_active": snapshot.is_active,
     }
 
 
@@ -85,9 +100,10 @@ class _LinesSerializer(serializers.Serializer):
 
 
 def _lines(request) -> list[tuple[int, int]]:
+    """The body's `[variant_id, quantity]` pairs."""
     payload = _LinesSerializer(data=request.data)
     payload.is_valid(raise_exception=True)
-    return [(product_id, quantity) for product_id, quantity in payload.validated_data["lines"]]
+    return [(variant_id, quantity) for variant_id, quantity in payload.validated_data["lines"]]
 
 
 class ProductsView(_InternalView):
@@ -104,15 +120,18 @@ class ProductsView(_InternalView):
 
 
 class ReserveView(_InternalView):
-    """POST {"lines": [[product_id, quantity], ...]}: `catalog.services.reserve_stock`."""
+    """POST {"lines": [[variant_id, quantity], ...]}: `catalog.services.reserve_stock`."""
 
     def post(self, request):
-        snapshots = catalog.reserve_stock(lines=_lines(request))
-        return Response({"products": [snapshot_data(snapshot) for snapshot in snapshots]})
+        lines = [
+            StockLine(quantity, variant_id=variant_id) for variant_id, quantity in _lines(request)
+        ]
+        snapshots = catalog.reserve_stock(lines=lines)
+        return Response({"variants": [variant_data(snapshot) for snapshot in snapshots]})
 
 
 class ReleaseView(_InternalView):
-    """POST {"lines": [[product_id, quantity], ...]}: `catalog.services.release_stock`."""
+    """POST {"lines": [[variant_id, quantity], ...]}: `catalog.services.release_stock`."""
 
     def post(self, request):
         catalog.release_stock(lines=_lines(request))

@@ -203,7 +203,7 @@ class ProductViewSet(GenericViewSet):
         responses={200: ProductSerializer(many=True), **error_responses(400, 404)},
     )
     def list(self, request):
-        return Response(cache.cached(request, self.query, self._page))
+        return Response(cache.cached_products(request, self.query, self._page))
 
     def _page(self) -> dict:
         products = self.filter_queryset(selectors.product_rows(user=self.request.user))
@@ -228,7 +228,10 @@ class ProductViewSet(GenericViewSet):
         responses={200: ProductDetailSerializer, **error_responses(404)},
     )
     def retrieve(self, request, pk: int):
-        return self._product_response(pk)
+        detail = cache.cached_products(
+            request, self.query, lambda: _product_detail(request.user, pk)
+        )
+        return Response(detail)
 
     @extend_schema(
         summary="Create a product (staff)",

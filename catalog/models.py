@@ -154,10 +154,11 @@ class ProductVariant(models.Model):
 
 
 class CatalogVersion(models.Model):
-    """The version of the catalog's cached reads: one row, whose token every committed write
-    replaces (see `catalog.cache`)."""
+    """The version of the catalog's cached reads: one row, whose `token` every committed write
+    replaces but a stock move, which replaces `stock_token` only (see `catalog.cache`)."""
 
     token = models.CharField(max_length=32)
+    stock_token = models.CharField(max_length=32)
 
     class Meta:
         constraints = [

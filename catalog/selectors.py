@@ -169,9 +169,30 @@ def variants_by_product(*, product_ids: list[int]) -> dict[int, list[dict]]:
     return variants
 
 
+# Compiled once per number of products (at most a page's): every cached list read after a stock
+# move asks for it (`catalog.cache`).
+_STOCK = CompiledQuery(
+    ProductVariant.objects.order_by().values("id", "stock").filter, product_id__in=[int]
+)
+
+
+def variant_stock(*, product_ids: list[int]) -> dict[int, int]:
+    """These products' variants' stock by variant id (one query)."""
+    rows = _STOCK.rows(product_id__in=product_ids) if product_ids else []
+    return {row["id"]: row["stock"] for row in rows}
+
+
+# One product's variants and images: compiled once, as the product's own query (the detail's
+# three queries).
+_PRODUCT_VARIANTS = CompiledQuery(
+    ProductVariant.objects.order_by("position", "id").values(*VARIANT_FIELDS).filter,
+    product_id=int,
+)
+
+
 def product_variants(*, product_id: int) -> list[dict]:
     """The product's variants by position, as rows (one query)."""
-    return variants_by_product(product_ids=[product_id])[product_id]
+    return _PRODUCT_VARIANTS.rows(product_id=product_id)
 
 
 def any_variant_in_stock() -> Exists:
@@ -202,13 +223,14 @@ IMAGE_FIELDS = (
 )
 
 
+_PRODUCT_IMAGES = CompiledQuery(
+    ProductImage.objects.order_by("position", "id").values(*IMAGE_FIELDS).filter, product_id=int
+)
+
+
 def product_images(*, product_id: int) -> list[dict]:
     """The product's images by position, as rows (one query, however many there are)."""
-    return list(
-        ProductImage.objects.filter(product_id=product_id)
-        .order_by("position", "id")
-        .values(*IMAGE_FIELDS)
-    )
+    return _PRODUCT_IMAGES.rows(product_id=product_id)
 
 
 def images_by_product(*, product_ids: list[int]) -> dict[int, list[dict]]:

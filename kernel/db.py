@@ -30,7 +30,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Func, IntegerField, QuerySet
+from django.db.models import Func, IntegerField, JSONField, QuerySet
 from django.db.models.expressions import Col
 
 COUNT_ROWS = Func(template="COUNT(*)", output_field=IntegerField())
@@ -221,11 +221,12 @@ def _fast_converter(connection, expression, django: Callable) -> Callable[[Any],
     zone; Django makes them aware (`make_aware` is `replace(tzinfo=...)`). A column's decimals
     come back as floats (or ints), which Django rounds to 15 significant digits and quantizes
     to the field's places. JSON, on both: Django's `from_db_value` parses text with the field's
-    decoder.
+    decoder (a subclass with its own `from_db_value` keeps Django's way, which calls it).
     """
     field = expression.output_field
     internal_type = field.get_internal_type()
-    if internal_type == "JSONField" and isinstance(expression, Col):
+    plain_json = getattr(type(field), "from_db_value", None) is JSONField.from_db_value
+    if plain_json and isinstance(expression, Col):
         decoder = field.decoder
 
         def from_json(value):

@@ -1,5 +1,5 @@
--- Customers placing 3-line orders: POST /api/v1/orders/ with 3 distinct random products, one
--- unit each, each request as the next customer of $BENCH_TOKENS (a file, one
+-- Customers placing 3-line orders: POST /api/v1/orders/ with 3 distinct random variants of
+-- $BENCH_VARIANT_IDS (a file, one id a line), one unit each, each request as the next customer of $BENCH_TOKENS (a file, one
 -- "<customer id> <access JWT>" a line), to $BENCH_ORDERS_PATH (default /api/v1/orders/; the
 -- bench's /bench/orders/ places them with no outbox, see bench/views.py).
 --
@@ -8,7 +8,7 @@
 -- the requests are placements and half payments.
 dofile(os.getenv("BENCH_LUA_DIR") .. "/common.lua")
 
-local ids = bench_lines(bench_env("BENCH_PRODUCT_IDS"))
+local ids = bench_lines(bench_env("BENCH_VARIANT_IDS"))
 local tokens, token_of = {}, {}
 for _, line in ipairs(bench_lines(bench_env("BENCH_TOKENS"))) do
    local customer_id, token = line:match("^(%d+) (%S+)$")
@@ -33,7 +33,7 @@ local function headers(token)
    }
 end
 
-local function three_products()
+local function three_variants()
    local a = math.random(#ids)
    local b = math.random(#ids - 1)
    if b >= a then b = b + 1 end
@@ -51,10 +51,10 @@ function request()
       return wrk.format("POST", "/api/v1/payments/", headers(order.token), body)
    end
    next_customer = next_customer % #tokens + 1
-   local a, b, c = three_products()
+   local a, b, c = three_variants()
    local body = string.format(
-      '{"items": [{"product_id": %s, "quantity": 1}, {"product_id": %s, "quantity": 1}, ' ..
-      '{"product_id": %s, "quantity": 1}]}', a, b, c)
+      '{"items": [{"variant_id": %s, "quantity": 1}, {"variant_id": %s, "quantity": 1}, ' ..
+      '{"variant_id": %s, "quantity": 1}]}', a, b, c)
    return wrk.format("POST", orders_path, headers(tokens[next_customer]), body)
 end
 

@@ -38,10 +38,10 @@ def _prices(client, **params) -> dict[int, str]:
 def test_a_second_read_of_the_same_page_costs_one_query(
     anon_client, shelf, django_assert_num_queries
 ):
-    # The version token, the count, the page, its variants, its first images.
+    # The version tokens, the count, the page, its first images, its variants.
     with django_assert_num_queries(5):
         first = anon_client.get(PRODUCTS)
-    # The version token only.
+    # The version tokens only.
     with django_assert_num_queries(1):
         second = anon_client.get(PRODUCTS)
 
@@ -101,7 +101,7 @@ def _reserve(products):
 
 
 def _release(products):
-    [variant_id] = services.get_products(ids=[products[0].id])[products[0].id].variant_ids
+    (variant_id,) = services.get_products(ids=[products[0].id])[products[0].id].variant_ids
     services.release_stock(lines=[(variant_id, 2)])
 
 

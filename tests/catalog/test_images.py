@@ -347,7 +347,7 @@ def test_a_page_with_thumbnails_costs_four_queries_however_many_products_and_ima
 ):
     shop_with_images(products, images_each)
 
-    with django_assert_num_queries(4):  # count, page, variants, first images
+    with django_assert_num_queries(4):  # count, page, first images, variants
         results = anon_client.get(PRODUCTS, {"page_size": 100}).json()["results"]
 
     assert sum(item["thumbnail"] is not None for item in results) == products

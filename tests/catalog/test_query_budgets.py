@@ -1,15 +1,16 @@
-"""Exact query counts: a page of products costs the same however many products it holds.
+"""Exact query counts: a page of products costs the same however many products it holds, and
+however many variants each has.
 
-Anonymous: count + page + the page's variants + the page's first images (thumbnails).
+Anonymous: count + page + the page's first images (thumbnails) + the page's variants.
 Authenticated (JWT): + 1 to load the user. The category comes in the page's query; the currency
 comes from settings. One product: the product + its variants + its images.
-(tests/catalog/test_images.py: the same with images; tests/catalog/test_variants_api.py: the
-same with several variants a product.)
+(tests/catalog/test_images.py: the same with images.)
 """
 
 import pytest
 
 from catalog.models import Product
+from tests.catalog.variants import sell_in_sizes
 
 pytestmark = pytest.mark.django_db
 
@@ -18,27 +19,31 @@ PRODUCTS = "/api/v1/products/"
 
 @pytest.fixture
 def catalog_of(make_category, make_product):
-    """`catalog_of(n)`: n active products spread over three categories, plus inactive ones."""
+    """`catalog_of(n, sizes=1)`: n active products spread over three categories, plus an
+    inactive one, each with `sizes` variants."""
 
-    def make(count: int) -> None:
+    def make(count: int, sizes: int = 1) -> None:
         categories = [make_category() for _ in range(3)]
         for number in range(count):
-            make_product(category=categories[number % 3])
+            product = make_product(category=categories[number % 3])
+            if sizes > 1:
+                sell_in_sizes(product, sizes)
         make_product(is_active=False, category=categories[0])
 
     return make
 
 
-@pytest.mark.parametrize("page_size", [1, 20, 100])
+@pytest.mark.parametrize(("page_size", "sizes"), [(1, 1), (20, 1), (100, 1), (1, 3), (20, 3)])
 def test_a_page_of_products_costs_four_queries_anonymously(
-    anon_client, catalog_of, django_assert_num_queries, page_size
+    anon_client, catalog_of, django_assert_num_queries, page_size, sizes
 ):
-    catalog_of(page_size)
+    catalog_of(page_size, sizes)
 
     with django_assert_num_queries(4):
         response = anon_client.get(PRODUCTS, {"page_size": page_size})
 
     assert len(response.json()["results"]) == page_size
+    assert all(len(product["variants"]) == sizes for product in response.json()["results"])
     assert all(product["category"] for product in response.json()["results"])
 
 
@@ -105,18 +110,20 @@ def test_a_page_of_categories_costs_two_queries(
     assert response.json()["count"] == count
 
 
-@pytest.mark.parametrize("count", [1, 20])
+@pytest.mark.parametrize(("count", "sizes"), [(1, 1), (20, 1), (1, 3)])
 @pytest.mark.parametrize(("client", "queries"), [("anon_client", 3), ("customer_client", 4)])
 def test_one_product_costs_three_queries_anonymously_and_four_with_a_jwt_however_big_the_catalog(
-    request, catalog_of, django_assert_num_queries, count, client, queries
+    request, catalog_of, django_assert_num_queries, count, sizes, client, queries
 ):
     """A JWT costs one query more: the user it names is read."""
     client = request.getfixturevalue(client)
-    catalog_of(count)
+    catalog_of(count, sizes)
     product = Product.objects.filter(is_active=True).first()
 
     with django_assert_num_queries(queries):
-        assert client.get(f"{PRODUCTS}{product.pk}/").status_code == 200
+        response = client.get(f"{PRODUCTS}{product.pk}/")
+
+    assert len(response.json()["variants"]) == sizes
 
 
 @pytest.mark.parametrize("count", [1, 20])
