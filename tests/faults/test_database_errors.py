@@ -21,6 +21,7 @@ UNAVAILABLE = {
     "code": "service_unavailable",
 }
 _PARAMETER = re.compile(r"\{[^}]+\}")
+ANY_UUID = "00000000-0000-4000-8000-000000000000"
 
 
 def _bodies(refresh: str) -> dict[tuple[str, str], dict]:
@@ -41,12 +42,20 @@ def _bodies(refresh: str) -> dict[tuple[str, str], dict]:
 
 @pytest.fixture
 def operations(anon_client) -> list[tuple[str, str]]:
+    """Every operation of the schema, each path parameter given a well-formed value (a UUID
+    where the schema says so, else 1), so that the request reaches its view."""
     schema = anon_client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
-    return [
-        (method, _PARAMETER.sub("1", path))
-        for path, methods in schema.json()["paths"].items()
-        for method in methods
-    ]
+    operations = []
+    for path, methods in schema.json()["paths"].items():
+        for method, operation in methods.items():
+            values = {
+                parameter["name"]: ANY_UUID if parameter["schema"].get("format") == "uuid" else "1"
+                for parameter in operation.get("parameters", [])
+                if parameter["in"] == "path"
+            }
+            filled = _PARAMETER.sub(lambda match: values.get(match[0][1:-1], "1"), path)
+            operations.append((method, filled))
+    return operations
 
 
 @pytest.fixture
