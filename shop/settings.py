@@ -329,7 +329,7 @@ SPECTACULAR_SETTINGS = {
 # a bearer token, never cookies, so credentials stay disallowed.
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
 CORS_URLS_REGEX = r"^/api/.*$"
-CORS_ALLOW_HEADERS = (*default_headers, "idempotency-key")
+CORS_ALLOW_HEADERS = (*default_headers, "idempotency-key", "order-key")
 CORS_EXPOSE_HEADERS = ["Retry-After", "Idempotent-Replayed"]
 
 PAYMENTS_GATEWAY = os.environ.get("PAYMENTS_GATEWAY", "sandbox")
