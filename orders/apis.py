@@ -6,7 +6,12 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from kernel.api.order_key import ORDER_KEY_PARAMETER, SignedInOrOrderKey, order_key
+from kernel.api.order_key import (
+    ORDER_KEY_PARAMETER,
+    OrderKeyThrottle,
+    SignedInOrOrderKey,
+    order_key,
+)
 from kernel.api.permissions import StaffPermission, denied_message, forbidden_without
 from kernel.api.schema import (
     ErrorSerializer,
@@ -139,7 +144,9 @@ class OrderViewSet(GenericViewSet):
         return Order.objects.none()
 
     def get_throttles(self):
-        return [ScopedRateThrottle()] if self.action == "create" else []
+        if self.action == "create":
+            return [ScopedRateThrottle()]
+        return [OrderKeyThrottle()] if self.action in self.key_actions else []
 
     def _order_response(self, order_id: int, *, status_code: int = status.HTTP_200_OK) -> Response:
         order = selectors.order_row(

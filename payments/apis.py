@@ -7,7 +7,12 @@ from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from kernel.api.order_key import ORDER_KEY_PARAMETER, SignedInOrOrderKey, order_key
+from kernel.api.order_key import (
+    ORDER_KEY_PARAMETER,
+    OrderKeyThrottle,
+    SignedInOrOrderKey,
+    order_key,
+)
 from kernel.api.permissions import StaffPermission, forbidden_without
 from kernel.api.schema import (
     ErrorSerializer,
@@ -83,6 +88,10 @@ class PaymentViewSet(GenericViewSet):
     permission_classes = [SignedInOrOrderKey, StaffPermission]
     required_permissions = {"refund": [CHANGE_PAYMENT]}
     key_actions = frozenset({"list", "create"})
+
+    def get_throttles(self):
+        return [OrderKeyThrottle()] if self.action in self.key_actions else []
+
     filter_backends = []
 
     def get_queryset(self):

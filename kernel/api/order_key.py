@@ -11,6 +11,9 @@ carrying it is `Cache-Control: no-store` (`GenericViewSet.finalize_response`).
 
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.permissions import BasePermission
+from rest_framework.throttling import SimpleRateThrottle
+
+from kernel.api.throttling import ScopedRateThrottle
 
 ORDER_KEY_HEADER = "Order-Key"
 ORDER_KEY_PARAMETER = OpenApiParameter(
@@ -36,3 +39,18 @@ class SignedInOrOrderKey(BasePermission):
         if request.user and request.user.is_authenticated:
             return True
         return view.action in view.key_actions and order_key(request) is not None
+
+
+class OrderKeyThrottle(ScopedRateThrottle):
+    """Requests carrying an `Order-Key`, per client (per user when signed in), at the
+    `order_key` rate, whichever the view: it bounds how fast anyone may try keys. A request
+    without the header is not counted."""
+
+    def allow_request(self, request, view) -> bool:
+        if order_key(request) is None:
+            return True
+        self.scope = "order_key"
+        self.rate = self.get_rate()
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        # The counting itself (DRF's scoped throttle would read the view's scope instead).
+        return SimpleRateThrottle.allow_request(self, request, view)

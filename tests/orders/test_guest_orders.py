@@ -15,6 +15,7 @@ from django.core import mail
 from django.db import IntegrityError, transaction
 
 from kernel import consumers
+from kernel.api.throttling import ScopedRateThrottle
 from orders import services
 from orders.dtos import OrderItem
 from orders.exceptions import InvalidOrder, OrderNotFound
@@ -296,3 +297,16 @@ def test_the_admin_shows_guest_for_a_guest_order(admin_client, guest):
     page = admin_client.get(f"/admin/orders/order/{guest.id}/change/").content.decode()
     assert '<div class="readonly">guest</div>' in page
     assert guest.order_key not in page
+
+
+# Throttling.
+
+
+def test_requests_with_a_key_are_throttled_per_client(anon_client, guest, monkeypatch):
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"order_key": "2/min"})
+    for _ in range(2):
+        assert anon_client.get(detail(guest.id), headers=key_header("wrong")).status_code == 404
+    refused = anon_client.get(detail(guest.id), headers=key_header(guest.order_key))
+    assert refused.status_code == 429
+    # Without the header nothing is counted: the answer is the usual one.
+    assert anon_client.get(detail(guest.id)).status_code == 401
