@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 
 from kernel.exceptions import DomainError
 from orders import services
@@ -106,7 +107,7 @@ class OrderEventInline(_ReadOnlyInline):
 class OrderAdmin(admin.ModelAdmin):
     list_display = ["number", "customer_email", "status", "total_with_currency", "created_at"]
     list_filter = ["status", "created_at"]
-    search_fields = ["number", "customer__email"]
+    search_fields = ["number", "customer__email", "email"]
     list_select_related = ["customer"]
     date_hierarchy = "created_at"
     ordering = ["-created_at", "-id"]
@@ -116,7 +117,7 @@ class OrderAdmin(admin.ModelAdmin):
             {
                 "fields": [
                     "number",
-                    "customer",
+                    "customer_or_guest",
                     "email",
                     "status",
                     "expires_at",
@@ -144,7 +145,7 @@ class OrderAdmin(admin.ModelAdmin):
     ]
     readonly_fields = [
         "number",
-        "customer",
+        "customer_or_guest",
         "email",
         "status",
         "expires_at",
@@ -175,7 +176,17 @@ class OrderAdmin(admin.ModelAdmin):
 
     @admin.display(description="customer", ordering="customer__email")
     def customer_email(self, order: Order) -> str:
-        return order.customer.email
+        return "guest" if order.customer is None else order.customer.email
+
+    @admin.display(description="customer")
+    def customer_or_guest(self, order: Order) -> str:
+        """The customer, linked to their page; "guest" for a guest's order."""
+        if order.customer is None:
+            return "guest"
+        user = order.customer
+        meta = user._meta
+        url = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[user.pk])
+        return format_html('<a href="{}">{}</a>', url, user)
 
     @admin.display(description="total", ordering="total")
     def total_with_currency(self, order: Order) -> str:

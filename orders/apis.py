@@ -4,9 +4,14 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from kernel.api.order_key import (
+    ORDER_KEY_PARAMETER,
+    OrderKeyThrottle,
+    SignedInOrOrderKey,
+    order_key,
+)
 from kernel.api.permissions import StaffPermission, denied_message, forbidden_without
 from kernel.api.schema import (
     ErrorSerializer,
@@ -120,8 +125,9 @@ class OrderViewSet(GenericViewSet):
     serializer_class = OrderSerializer
     filter_backends: list = []
     throttle_scope = "order_placement"
-    permission_classes = [IsAuthenticated, StaffPermission]
+    permission_classes = [SignedInOrOrderKey, StaffPermission]
     required_permissions = {"ship": [CHANGE_ORDER], "deliver": [CHANGE_ORDER]}
+    key_actions = frozenset({"retrieve", "cancel"})
 
     def get_serializer_class(self):
         """The input shape for the browsable API's forms; responses always use OrderSerializer."""
@@ -138,10 +144,14 @@ class OrderViewSet(GenericViewSet):
         return Order.objects.none()
 
     def get_throttles(self):
-        return [ScopedRateThrottle()] if self.action == "create" else []
+        if self.action == "create":
+            return [ScopedRateThrottle()]
+        return [OrderKeyThrottle()] if self.action in self.key_actions else []
 
     def _order_response(self, order_id: int, *, status_code: int = status.HTTP_200_OK) -> Response:
-        order = selectors.order_row(user=self.request.user, order_id=order_id)
+        order = selectors.order_row(
+            user=self.request.user, order_id=order_id, order_key=order_key(self.request)
+        )
         return Response(_orders_json([order])[0], status=status_code)
 
     @extend_schema(
@@ -185,6 +195,8 @@ class OrderViewSet(GenericViewSet):
 
     @extend_schema(
         summary="One order",
+        description="Its customer's, staff's, or anyone's with the guest order's `Order-Key`.",
+        parameters=[ORDER_KEY_PARAMETER],
         responses={200: _ORDER, **error_responses(401, 404)},
     )
     def retrieve(self, request, pk: int):
@@ -195,8 +207,10 @@ class OrderViewSet(GenericViewSet):
         description=(
             "From `pending` or `paid`: the stock comes back and a paid order is refunded in "
             "full. 409 `invalid_transition` from any other status. The owner may cancel their "
-            "own order; anyone else's needs staff with `orders.change_order`."
+            "own order; anyone else's needs staff with `orders.change_order`. A guest order's "
+            "`Order-Key` cancels it while `pending` (409 `invalid_transition` after)."
         ),
+        parameters=[ORDER_KEY_PARAMETER],
         request=None,
         responses={
             200: _ORDER,
@@ -208,6 +222,10 @@ class OrderViewSet(GenericViewSet):
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk: int):
         validated(EmptyBodySerializer, request.data)
+        key = order_key(request)
+        if key is not None and services.order_key_matches(order_id=pk, key=key):
+            services.cancel_order(order_id=pk, actor_id=None)
+            return self._order_response(pk)
         customer_id = selectors.visible_order_customer_id(user=request.user, order_id=pk)
         if customer_id != request.user.pk and not staff_has(request.user, CHANGE_ORDER):
             self.permission_denied(request, message=denied_message([CHANGE_ORDER]))

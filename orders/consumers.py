@@ -39,10 +39,15 @@ def email_the_customer(event: Event) -> None:
     order = event.data
     if order["cancellation_reason"] == CancellationReason.EXPIRED:
         template = EXPIRED_TEMPLATE
-    customer = accounts.get_user(user_id=order["customer_id"])
-    if customer is None or not customer.email:
-        logger.info("Order %s has no customer to email; no %s email.", order["number"], event.type)
-        return
+    # A guest order has no customer: its emails go to the order's email, greeting nobody.
+    customer = None
+    if order["customer_id"] is not None:
+        customer = accounts.get_user(user_id=order["customer_id"])
+        if customer is None or not customer.email:
+            logger.info(
+                "Order %s has no customer to email; no %s email.", order["number"], event.type
+            )
+            return
     shipping_address = order["shipping_address"]
     send_templated_email(
         template=template,

@@ -20,7 +20,7 @@ class PaymentDue:
 
     order_id: int
     order_number: str
-    customer_id: int
+    customer_id: int | None
     amount: Decimal
     currency: str
     status: str
@@ -28,13 +28,18 @@ class PaymentDue:
 
 @dataclass(frozen=True, slots=True)
 class OrderSummary:
-    """A placed order, as `place_order` reports it."""
+    """A placed order, as `place_order` reports it.
+
+    `order_key` is a guest order's key, the secret that opens it (`Order-Key`): set only in
+    `place_order`'s answer, which is the one time it exists in clear; None otherwise.
+    """
 
     id: int
     number: str
     status: str
     total: Decimal
     currency: str
+    order_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -66,8 +66,17 @@ _TOTAL_IDENTITY = Q(
 class Order(models.Model):
     number = models.CharField(max_length=20, unique=True, editable=False)
     customer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders", editable=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="orders",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Empty for a guest's order, which its key opens instead.",
     )
+    # A guest order's key, hashed (SHA-256 hex): the secret itself is only ever in
+    # `place_order`'s answer. Null for a customer's order.
+    key_hash = models.CharField(max_length=64, unique=True, null=True, editable=False)
     status = models.CharField(
         max_length=16, choices=OrderStatus.choices, default=OrderStatus.PENDING, editable=False
     )
@@ -128,6 +137,11 @@ class Order(models.Model):
                 name="orders_order_shipping_method_priced",
             ),
             models.CheckConstraint(condition=~Q(email=""), name="orders_order_email_not_blank"),
+            models.CheckConstraint(
+                condition=Q(customer__isnull=False, key_hash__isnull=True)
+                | Q(customer__isnull=True, key_hash__isnull=False),
+                name="orders_order_customer_or_key",
+            ),
             models.CheckConstraint(
                 condition=~Q(status=OrderStatus.PENDING) | Q(expires_at__isnull=False),
                 name="orders_order_pending_expires",

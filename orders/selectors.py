@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 
 from kernel.db import COUNT_ROWS, CompiledQuery
 from kernel.permissions import staff_may_view
+from orders import keys
 from orders.exceptions import OrderNotFound
 from orders.models import Order, OrderEvent, OrderLine
 
@@ -27,6 +28,7 @@ ORDER_FIELDS = (
     "number",
     "status",
     "customer_id",
+    "key_hash",
     "email",
     "subtotal",
     "discount_total",
@@ -120,8 +122,18 @@ def order_page(*, user, status: str | None = None, limit: int, offset: int) -> l
     return query.rows(limit=limit, offset=offset, **filters)
 
 
-def order_row(*, user, order_id: int) -> dict:
-    """One order `user` may see, as a row; `OrderNotFound` if it is missing or not theirs."""
+def order_row(*, user, order_id: int, order_key: str | None = None) -> dict:
+    """One order `user` may see, as a row; `OrderNotFound` if it is missing or not theirs.
+
+    `order_key` (the `Order-Key` header) opens the guest order it is the key of, whoever
+    sends it; a key that does not open this order leaves it to `user` (anonymous: nobody).
+    """
+    if order_key is not None:
+        rows = _ONE[False, False].rows(pk=order_id)
+        if rows and keys.key_opens(key=order_key, stored_hash=rows[0]["key_hash"]):
+            return rows[0]
+    if not user.is_authenticated:
+        raise OrderNotFound()
     query, filters = _visible(_ONE, user=user)
     rows = query.rows(pk=order_id, **filters)
     if not rows:
@@ -144,9 +156,9 @@ def lines_and_events(
     return lines, events
 
 
-def visible_order_customer_id(*, user, order_id: int) -> int:
-    """The id of the customer who placed the order; `OrderNotFound` unless `user` may see it
-    (one cheap query)."""
+def visible_order_customer_id(*, user, order_id: int) -> int | None:
+    """The id of the customer who placed the order (None: a guest's); `OrderNotFound` unless
+    `user` may see it (one cheap query)."""
     return order_row(user=user, order_id=order_id)["customer_id"]
 
 

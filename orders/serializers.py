@@ -138,7 +138,9 @@ class ShippingMethodSnapshotSerializer(serializers.Serializer):
 
 # Documents an order's shape (OpenAPI, the browsable API); `order_json` renders it.
 class OrderSerializer(serializers.ModelSerializer):
-    customer_id = serializers.IntegerField(read_only=True)
+    customer_id = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="Null for a guest's order."
+    )
     items = OrderItemSerializer(source="lines", many=True, read_only=True)
     shipping_address = AddressSerializer(read_only=True, allow_null=True)
     shipping_method = ShippingMethodSnapshotSerializer(

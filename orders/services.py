@@ -29,7 +29,7 @@ from kernel.dtos import from_fields
 from kernel.ids import is_id
 from kernel.money import CENT, DECIMAL_PLACES, MAX_DIGITS, quantize, shop_currency
 from kernel.outbox import record_event
-from orders import numbers, selectors
+from orders import keys, numbers, selectors
 from orders.dtos import OrderItem, OrderPricing, OrderSummary, PaymentDue, ShippingMethodSnapshot
 from orders.events import order_cancelled
 from orders.exceptions import (
@@ -132,8 +132,11 @@ def _create_with_unique_number(order: Order) -> None:
     raise IntegrityError("Could not draw an unused order number.")
 
 
-def _order_email(email: str | None, customer_id: int) -> str:
-    """`email` checked and lower-cased as accounts keeps emails; else the customer's."""
+def _order_email(email: str | None, customer_id: int | None) -> str:
+    """`email` checked and lower-cased as accounts keeps emails; else the customer's (a guest
+    order has no customer: its email is required)."""
+    if email is None and customer_id is None:
+        raise InvalidOrder("email", "A guest order needs an email.")
     if email is None:
         customer = accounts.get_user(user_id=customer_id)
         if customer is None:
@@ -245,7 +248,7 @@ def _check_unit_prices(
 @transaction.atomic
 def place_order(
     *,
-    customer_id: int,
+    customer_id: int | None,
     items: Sequence[OrderItem],
     shipping_address: dict | None = None,
     email: str | None = None,
@@ -256,6 +259,9 @@ def place_order(
 
     A line copies what the customer saw: its variant's sku, name and price, its product's name.
     The same variant named twice (by its id and by its one-variant product's) is refused.
+
+    `customer_id` None places a guest order: it needs an `email`, and the answer's `order_key`
+    is its key (`Order-Key`), which is stored only hashed and so is never available again.
 
     `email` is where the order's emails go (default: the customer's). Orders computes the
     subtotal from the prices it reserves at; `pricing` (default: no discount, shipping or tax)
@@ -320,9 +326,11 @@ def place_order(
         )
     method = pricing.shipping_method
 
+    order_key, key_hash = keys.new_key() if customer_id is None else (None, None)
     placed_at = timezone.now()
     order = Order(
         customer_id=customer_id,
+        key_hash=key_hash,
         email=email,
         status=OrderStatus.PENDING,
         created_at=placed_at,
@@ -349,7 +357,7 @@ def place_order(
         lines=[_row(line, selectors.LINE_FIELDS) for line in order_lines],
         events=[_row(event, selectors.EVENT_FIELDS)],
     )
-    return from_fields(OrderSummary, order)
+    return from_fields(OrderSummary, order, order_key=order_key)
 
 
 def _record_event(order: Order, *, lines: Iterable[Mapping], events: Iterable[Mapping]) -> None:
@@ -419,10 +427,19 @@ def _payment_due(order: Order) -> PaymentDue:
     )
 
 
-def lock_order_for_payment(*, order_id: int, customer_id: int) -> PaymentDue:
+def lock_order_for_payment(
+    *, order_id: int, customer_id: int | None, order_key: str | None = None
+) -> PaymentDue:
     """Lock a pending order of this customer until the caller's transaction ends; one past its
-    `expires_at` takes no money, even before the expiry sweep has cancelled it."""
+    `expires_at` takes no money, even before the expiry sweep has cancelled it.
+
+    `customer_id` None: a guest order, and `order_key`, when given, must be its key (a guest
+    paying presents it; settling a guest payment already opened does not). `OrderNotFound`
+    otherwise, as for another customer's order.
+    """
     order = _locked(Order.objects.filter(pk=order_id, customer_id=customer_id))
+    if order_key is not None and not keys.key_opens(key=order_key, stored_hash=order.key_hash):
+        raise OrderNotFound()
     if order.status != OrderStatus.PENDING:
         raise OrderNotPayable(current_status=order.status)
     if order.expires_at <= timezone.now():
@@ -437,20 +454,35 @@ def lock_order(*, order_id: int) -> None:
     _locked(Order.objects.filter(pk=order_id))
 
 
-def get_order_customer_id(*, order_id: int) -> int:
-    """The id of the customer who placed the order."""
-    customer_id = Order.objects.filter(pk=order_id).values_list("customer_id", flat=True).first()
-    if customer_id is None:
+def get_order_customer_id(*, order_id: int) -> int | None:
+    """The id of the customer who placed the order; None for a guest order."""
+    row = Order.objects.filter(pk=order_id).values_list("customer_id").first()
+    if row is None:
         raise OrderNotFound()
-    return customer_id
+    return row[0]
+
+
+def get_order_email(*, order_id: int) -> str:
+    """Where the order's emails go (a guest order's only address)."""
+    email = Order.objects.filter(pk=order_id).values_list("email", flat=True).first()
+    if email is None:
+        raise OrderNotFound()
+    return email
+
+
+def order_key_matches(*, order_id: int, key: str | None) -> bool:
+    """Whether `key` is the guest order's key (`Order-Key`); False for a missing order, a
+    customer's order or a wrong key alike, compared in constant time (`orders.keys`)."""
+    stored_hash = Order.objects.filter(pk=order_id).values_list("key_hash", flat=True).first()
+    return keys.key_opens(key=key, stored_hash=stored_hash)
 
 
 def get_order_summary(*, order_id: int) -> OrderSummary:
-    """The order's number, status, total and currency as they are now."""
+    """The order's number, status, total and currency as they are now (never its key)."""
     order = Order.objects.filter(pk=order_id).first()
     if order is None:
         raise OrderNotFound()
-    return from_fields(OrderSummary, order)
+    return from_fields(OrderSummary, order, order_key=None)
 
 
 @transaction.atomic
@@ -460,9 +492,22 @@ def mark_paid(*, order_id: int, note: str = "") -> None:
 
 
 @transaction.atomic
-def cancel_order(*, order_id: int, actor_id: int, note: str = "") -> None:
+def cancel_order(*, order_id: int, actor_id: int | None, note: str = "") -> None:
     """pending | paid → cancelled by its customer or by staff: the stock comes back and
-    `order_cancelled` is sent."""
+    `order_cancelled` is sent.
+
+    `actor_id` None is a guest holding the order's key (the caller checked it): cancelled by
+    the customer, and only while pending (`InvalidTransition` otherwise; a paid guest order
+    is the shop's to cancel and refund).
+    """
+    if actor_id is None:
+        _cancel(
+            order_id=order_id,
+            reason=CancellationReason.CUSTOMER,
+            note=note or "Cancelled by the customer.",
+            check=_pending_guest_order,
+        )
+        return
     by_customer = actor_id == get_order_customer_id(order_id=order_id)
     _cancel(
         order_id=order_id,
@@ -471,8 +516,27 @@ def cancel_order(*, order_id: int, actor_id: int, note: str = "") -> None:
     )
 
 
-def _cancel(*, order_id: int, reason: str, note: str) -> None:
-    _transition(order_id=order_id, to=OrderStatus.CANCELLED, note=note, cancellation_reason=reason)
+def _pending_guest_order(order: Order) -> None:
+    if order.customer_id is not None:
+        raise OrderNotFound()
+    if order.status != OrderStatus.PENDING:
+        raise InvalidTransition(
+            "A guest may cancel only a pending order.",
+            current_status=order.status,
+            requested_status=OrderStatus.CANCELLED,
+        )
+
+
+def _cancel(
+    *, order_id: int, reason: str, note: str, check: Callable[[Order], None] | None = None
+) -> None:
+    _transition(
+        order_id=order_id,
+        to=OrderStatus.CANCELLED,
+        note=note,
+        check=check,
+        cancellation_reason=reason,
+    )
     _release_stock(order_id)
     order_cancelled.send(sender=Order, order_id=order_id)
 

@@ -4,9 +4,15 @@ from django.core.exceptions import RequestDataTooBig
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from kernel.api.order_key import (
+    ORDER_KEY_PARAMETER,
+    OrderKeyThrottle,
+    SignedInOrOrderKey,
+    order_key,
+)
 from kernel.api.permissions import StaffPermission, forbidden_without
 from kernel.api.schema import (
     ErrorSerializer,
@@ -18,6 +24,8 @@ from kernel.api.schema import (
 from kernel.api.serializers import EmptyQuerySerializer, validated
 from kernel.api.views import APIView, GenericViewSet
 from kernel.idempotency import idempotent
+from orders import services as order_services
+from orders.exceptions import OrderNotFound
 from payments import selectors, services
 from payments.exceptions import InvalidWebhook
 from payments.gateways.webhooks import SIGNATURE_HEADER
@@ -77,8 +85,13 @@ def _pay_response(payment) -> Response:
 @extend_schema(tags=["payments"])
 class PaymentViewSet(GenericViewSet):
     serializer_class = PaymentSerializer
-    permission_classes = [IsAuthenticated, StaffPermission]
+    permission_classes = [SignedInOrOrderKey, StaffPermission]
     required_permissions = {"refund": [CHANGE_PAYMENT]}
+    key_actions = frozenset({"list", "create"})
+
+    def get_throttles(self):
+        return [OrderKeyThrottle()] if self.action in self.key_actions else []
+
     filter_backends = []
 
     def get_queryset(self):
@@ -96,13 +109,22 @@ class PaymentViewSet(GenericViewSet):
     @extend_schema(
         summary="List payments",
         description="The caller's payments (staff who may view payments: everyone's), newest "
-        "first.",
-        parameters=[PaymentListQuerySerializer],
-        responses={200: PaymentSerializer(many=True), **error_responses(400, 401)},
+        "first. A guest order's `Order-Key` with `?order=` lists that order's payments; a "
+        "wrong key without a signed-in caller is 404.",
+        parameters=[PaymentListQuerySerializer, ORDER_KEY_PARAMETER],
+        responses={200: PaymentSerializer(many=True), **error_responses(400, 401, 404)},
     )
     def list(self, request):
+        order_id, key = self.query.get("order"), order_key(request)
+        key_opens_order = (
+            key is not None
+            and order_id is not None
+            and order_services.order_key_matches(order_id=order_id, key=key)
+        )
+        if key is not None and not key_opens_order and not request.user.is_authenticated:
+            raise OrderNotFound()
         payments = selectors.payments_visible_to(
-            user=request.user, order_id=self.query.get("order")
+            user=request.user, order_id=order_id, key_opens_order=key_opens_order
         )
         page = self.paginate_queryset(payments)
         return self.get_paginated_response(PaymentSerializer(page, many=True).data)
@@ -121,9 +143,10 @@ class PaymentViewSet(GenericViewSet):
         "provider token; card data is never accepted. 201: succeeded, the order is paid. "
         "202: processing until the provider's webhook settles it. 402: declined; the failed "
         "attempt is kept and the order can be paid again. 502: the provider did not answer; "
-        "retrying never charges twice.",
+        "retrying never charges twice. A guest order is paid with its `Order-Key` (a wrong "
+        "key is 404); `Idempotency-Key` is honoured for signed-in callers only.",
         request=PaymentCreateSerializer,
-        parameters=idempotency_parameters(201, 202),
+        parameters=[*idempotency_parameters(201, 202), ORDER_KEY_PARAMETER],
         responses={
             201: PaymentSerializer,
             202: PaymentSerializer,
@@ -147,11 +170,15 @@ class PaymentViewSet(GenericViewSet):
     @idempotent("payments.pay", atomic=False)
     def create(self, request):
         payload = validated(PaymentCreateSerializer, request.data)
-        payment = services.pay_order(
-            order_id=payload["order_id"],
-            customer_id=request.user.pk,
-            token=payload["token"],
-        )
+        order_id, key = payload["order_id"], order_key(request)
+        if key is not None and order_services.order_key_matches(order_id=order_id, key=key):
+            payment = services.pay_order(order_id=order_id, order_key=key, token=payload["token"])
+        elif request.user.is_authenticated:
+            payment = services.pay_order(
+                order_id=order_id, customer_id=request.user.pk, token=payload["token"]
+            )
+        else:
+            raise OrderNotFound()
         return _pay_response(payment)
 
     @extend_schema(

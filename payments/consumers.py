@@ -33,8 +33,14 @@ def email_the_refund(event: Event) -> None:
     refund = selectors.refund_reported(
         payment_id=payment["id"], refunded_amount=Decimal(payment["refunded_amount"])
     )
-    customer = accounts.get_user(user_id=refund.payment.customer_id)
-    if customer is None or not customer.email:
+    customer, to = None, None
+    if refund.payment.customer_id is None:
+        # A guest order's payment: the email goes to the order's email.
+        to = orders.get_order_email(order_id=payment["order_id"])
+    else:
+        customer = accounts.get_user(user_id=refund.payment.customer_id)
+        to = None if customer is None else customer.email
+    if not to:
         logger.info("Payment %s has no customer to email; no refund email.", payment["id"])
         return
     send_templated_email(
@@ -48,5 +54,5 @@ def email_the_refund(event: Event) -> None:
             "in_full": payment["status"] == PaymentStatus.REFUNDED,
             "happened_at": parse_datetime(event.created_at),
         },
-        to=[customer.email],
+        to=[to],
     )

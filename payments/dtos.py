@@ -9,7 +9,7 @@ from decimal import Decimal
 class PaymentSummary:
     id: int
     order_id: int
-    customer_id: int
+    customer_id: int | None
     amount: Decimal
     currency: str
     status: str

@@ -8,13 +8,20 @@ from kernel.permissions import staff_may_view
 from payments.models import Payment, Refund
 
 
-def payments_visible_to(*, user, order_id: int | None = None) -> QuerySet[Payment]:
-    """Staff who may view payments see every payment, anyone else only their own; newest first."""
-    payments = (
-        Payment.objects.all()
-        if staff_may_view(user, Payment)
-        else Payment.objects.filter(customer=user)
-    )
+def payments_visible_to(
+    *, user, order_id: int | None = None, key_opens_order: bool = False
+) -> QuerySet[Payment]:
+    """Staff who may view payments see every payment, anyone else only their own; newest first.
+
+    `key_opens_order`: the caller presented the guest order `order_id`'s key (checked by the
+    caller with `orders.services.order_key_matches`), which shows that order's payments.
+    """
+    if (key_opens_order and order_id is not None) or staff_may_view(user, Payment):
+        payments = Payment.objects.all()
+    elif user.is_authenticated:
+        payments = Payment.objects.filter(customer=user)
+    else:
+        payments = Payment.objects.none()
     if order_id is not None:
         payments = payments.filter(order_id=order_id)
     return payments.order_by("-created_at", "-id")

@@ -85,10 +85,18 @@ def _record_event(type: str, payment: Payment) -> None:
     record_event(type=type, data=data)
 
 
-def pay_order(*, order_id: int, customer_id: int, token: str) -> PaymentSummary:
-    """Charge a pending order of the customer's once, with a provider token; settle the answer."""
+def pay_order(
+    *, order_id: int, token: str, customer_id: int | None = None, order_key: str | None = None
+) -> PaymentSummary:
+    """Charge a pending order of the customer's once, with a provider token; settle the answer.
+
+    A guest order is paid with its key (`order_key`, and no `customer_id`): `OrderNotFound`
+    unless it is that order's. Exactly one of the two is given.
+    """
+    if (customer_id is None) == (order_key is None):
+        raise TypeError("Pay as a customer (customer_id) or with a guest order's key.")
     get_gateway().validate_token(token=token)
-    payment = _open_payment(order_id=order_id, customer_id=customer_id)
+    payment = _open_payment(order_id=order_id, customer_id=customer_id, order_key=order_key)
     gateway = get_gateway(payment.provider)
     try:
         result = gateway.charge(
@@ -104,14 +112,16 @@ def pay_order(*, order_id: int, customer_id: int, token: str) -> PaymentSummary:
 
 
 @transaction.atomic
-def _open_payment(*, order_id: int, customer_id: int) -> Payment:
+def _open_payment(*, order_id: int, customer_id: int | None, order_key: str | None) -> Payment:
     """The order's payment attempt to send to the provider, committed before the call.
 
     An order cancelled while its attempt's answer was lost still gets that attempt back: asked
     again with the same key, the provider tells what it did, and a capture is refunded at once.
     """
     try:
-        due = order_services.lock_order_for_payment(order_id=order_id, customer_id=customer_id)
+        due = order_services.lock_order_for_payment(
+            order_id=order_id, customer_id=customer_id, order_key=order_key
+        )
     except OrderNotPayable:
         unsettled = (
             Payment.objects.select_for_update()

@@ -282,6 +282,8 @@ REST_FRAMEWORK = {
         "sign_in_account": os.environ.get("THROTTLE_SIGN_IN_ACCOUNT", "20/hour"),
         "auth_register": os.environ.get("THROTTLE_AUTH_REGISTER", "10/min"),
         "order_placement": os.environ.get("THROTTLE_ORDER_PLACEMENT", "30/min"),
+        # Requests with a guest order's `Order-Key`, per client (kernel.api.order_key).
+        "order_key": os.environ.get("THROTTLE_ORDER_KEY", "60/min"),
         # New carts, per client (per user when signed in): a guest may create one (checkout.apis).
         "cart_creation": os.environ.get("THROTTLE_CART_CREATION", "30/min"),
         # Password reset, per client: asking for an email, and using its link (accounts.apis).
@@ -329,7 +331,7 @@ SPECTACULAR_SETTINGS = {
 # a bearer token, never cookies, so credentials stay disallowed.
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
 CORS_URLS_REGEX = r"^/api/.*$"
-CORS_ALLOW_HEADERS = (*default_headers, "idempotency-key")
+CORS_ALLOW_HEADERS = (*default_headers, "idempotency-key", "order-key")
 CORS_EXPOSE_HEADERS = ["Retry-After", "Idempotent-Replayed"]
 
 PAYMENTS_GATEWAY = os.environ.get("PAYMENTS_GATEWAY", "sandbox")

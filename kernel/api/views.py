@@ -12,8 +12,10 @@ rather than a silently unfiltered list. Writes take their input from the body an
 query string: the browsable API's forms post to the page's own URL, `?page=2` and all.
 """
 
+from django.utils.cache import add_never_cache_headers
 from rest_framework import views, viewsets
 
+from kernel.api.order_key import order_key
 from kernel.api.serializers import EmptyQuerySerializer, QuerySerializer, validated
 
 READS = frozenset({"GET", "HEAD"})
@@ -42,4 +44,10 @@ class APIView(QueryParametersMixin, views.APIView):
 
 
 class GenericViewSet(QueryParametersMixin, viewsets.GenericViewSet):
-    pass
+    def finalize_response(self, request, response, *args, **kwargs):
+        """A response to a request carrying a guest order's key (`kernel.api.order_key`) is
+        kept by no cache: it shows what only the key's holder may see."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if order_key(request) is not None:
+            add_never_cache_headers(response)
+        return response
