@@ -625,6 +625,7 @@ def check_out(
     if voucher is not None:
         VoucherUse.objects.create(voucher=voucher, order_id=placed.id, email=email, created_at=now)
     cart.delete()
+    # `order_key`: the guest order's secret, which `OrderSummary` gains with guest orders.
     return CheckedOut(order_id=placed.id, order_key=getattr(placed, "order_key", None))
 
 

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from catalog import services as catalog_services
 from checkout import selectors, services
-from checkout.models import Cart, VoucherUse
+from checkout.consumers import give_the_voucher_use_back
+from checkout.models import VoucherUse
 from kernel import consumers
 from orders import services as order_services
 from orders.models import Order
@@ -370,8 +371,6 @@ def test_the_handler_gives_a_use_back_once_even_when_delivered_twice(
     customer, customer_client, product
 ):
     """The consumer framework dedupes by event id; the handler does not count on it."""
-    from checkout.consumers import give_the_voucher_use_back
-
     _voucher()
     order_id = check_out(
         customer_client, ready_cart(customer_client, (product.id, 1), voucher="TEN")
@@ -383,4 +382,19 @@ def test_the_handler_gives_a_use_back_once_even_when_delivered_twice(
     give_the_voucher_use_back(event)
 
     assert used_count("TEN") == 0
-    assert not Cart.objects.exists()
+    assert not VoucherUse.objects.exists()
+
+
+def test_an_expired_orders_voucher_use_is_given_back(customer_client, product):
+    _voucher(max_uses=1)
+    order_id = check_out(
+        customer_client, ready_cart(customer_client, (product.id, 1), voucher="TEN")
+    ).json()["id"]
+    later = timezone.now() + datetime.timedelta(days=30)
+    assert order_services.expire_overdue_orders(now=later) == 1
+    [event] = recorded_events("order.cancelled", order_id)
+
+    assert consumers.consume(consumer="checkout.voucher_uses", event=event) is True
+
+    assert used_count("TEN") == 0
+    assert not VoucherUse.objects.exists()
