@@ -6,7 +6,7 @@ a guest cart (no owner) is anyone's who holds its random id; another user's cart
 (`selectors.cart_for`). Every staff operation, reads included, is for staff holding the
 matching Django permission of the model (the `Marketing` group holds them all; a superuser has
 all): anyone else signed in gets 403 naming it, an anonymous caller 401. The checkout of a cart
-comes next.
+answers with its order as `GET orders/{id}/` shows it (`orders.services.get_order_json`).
 """
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -44,10 +44,13 @@ from kernel.api.schema import (
     any_of,
     error_response,
     error_responses,
+    idempotency_parameters,
 )
 from kernel.api.serializers import EmptyBodySerializer, EmptyQuerySerializer, validated
 from kernel.api.throttling import ScopedRateThrottle
 from kernel.api.views import GenericViewSet
+from kernel.idempotency import idempotent
+from orders import services as orders
 
 
 def _permissions(model: str) -> dict[str, list[str]]:
@@ -368,6 +371,39 @@ _LINE_ERRORS = {
 }
 
 
+class CartIncompleteErrorSerializer(ErrorSerializer):
+    """`cart_incomplete`: what the cart lacks to be checked out."""
+
+    missing = serializers.ListField(
+        child=serializers.ChoiceField(
+            choices=["lines", "email", "shipping_address", "shipping_method"]
+        ),
+        help_text="Among `lines`, `email` (a guest cart), `shipping_address` and "
+        "`shipping_method` (when one ships to the address).",
+    )
+
+
+_CHECKED_OUT = OpenApiResponse(
+    description="The order, as `GET orders/{id}/` shows it; for a guest cart with `order_key`."
+)
+_CHECKOUT_ERRORS = {
+    400: error_response(
+        any_of(CartIncompleteErrorSerializer, ErrorSerializer, ValidationErrorSerializer),
+        "`cart_incomplete` naming what is `missing`, `product_unavailable` for a line whose "
+        "product is gone, or a malformed `Idempotency-Key`.",
+    ),
+    409: error_response(
+        ErrorSerializer,
+        "`insufficient_stock` (nothing reserved), `voucher_invalid` (the voucher was used up "
+        "or stopped being valid meanwhile), `price_changed` (a price changed while checking "
+        "out), or `idempotency_key_in_progress`.",
+    ),
+    422: error_response(
+        ErrorSerializer, "`idempotency_key_reused`: this key was used with another body."
+    ),
+}
+
+
 class _CartMixin:
     """The cart in the URL, as the caller may use it (`selectors.cart_for`), and the response
     every cart endpoint gives: the cart, re-read and priced today. A write validates its body
@@ -479,6 +515,39 @@ class CartViewSet(_CartMixin, GenericViewSet):
             cart = self.get_cart()
             services.apply_voucher(cart=cart, code=code)
         return self.cart_response(cart)
+
+    @extend_schema(
+        summary="Check a cart out",
+        description="Places the cart's order, `pending`, at the totals the cart shows, and "
+        "deletes the cart (404 afterwards). Stock is reserved for every line or for none. A "
+        "guest cart's order has no customer; its 201, and only it, carries `order_key`, the "
+        "secret to send as `Order-Key` to read, cancel and pay it. `Idempotency-Key` is "
+        "honoured for a signed-in caller, as for orders.",
+        request=None,
+        parameters=idempotency_parameters(201),
+        responses={
+            201: _CHECKED_OUT,
+            404: error_response(ErrorSerializer, "No such cart (or not yours)."),
+            **_CHECKOUT_ERRORS,
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def checkout(self, request, pk):
+        validated(EmptyBodySerializer, request.data)
+        if request.user.is_authenticated:
+            return self._checkout_once(request, pk)
+        return self._checkout(request)
+
+    @idempotent("checkout.check_out", atomic=True)
+    def _checkout_once(self, request, pk):
+        return self._checkout(request)
+
+    def _checkout(self, request) -> Response:
+        checked_out = services.check_out(cart=self.get_cart(), customer_id=request.user.pk)
+        body = orders.get_order_json(order_id=checked_out.order_id)
+        if checked_out.order_key is not None:
+            body["order_key"] = checked_out.order_key
+        return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Claim a cart",

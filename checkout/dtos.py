@@ -63,3 +63,12 @@ class VoucherSnapshot:
     max_uses_per_email: int | None
     used_count: int
     is_active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedOut:
+    """A cart checked out: its order's id and, for a guest order only, `order_key`, the secret
+    that lets its holder read, cancel and pay the order (returned once, never stored plain)."""
+
+    order_id: int
+    order_key: str | None = None

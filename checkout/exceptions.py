@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 
-from kernel.exceptions import DomainError, FieldError, NotFound
+from kernel.exceptions import Conflict, DomainError, FieldError, NotFound
 
 
 class CheckoutError(DomainError):
@@ -71,5 +71,25 @@ class ShippingMethodUnavailable(CheckoutError):
 
 class VoucherInvalid(CheckoutError):
     """A voucher that may not be used now; the detail says why (`pricing.VoucherProblem`)."""
+
+    code = "voucher_invalid"
+
+
+class CartIncomplete(CheckoutError):
+    """A cart that cannot be checked out yet; `missing` names what it lacks, among `lines`,
+    `email` (a guest cart), `shipping_address` and `shipping_method` (when one ships there)."""
+
+    code = "cart_incomplete"
+
+    def __init__(self, *, missing: Iterable[str]):
+        missing = list(missing)
+        super().__init__(
+            "The cart cannot be checked out yet: " + ", ".join(missing), missing=missing
+        )
+
+
+class VoucherUsedUp(Conflict, CheckoutError):
+    """At checkout, the cart's voucher may no longer be used (used up meanwhile, by every
+    checkout or by this email, or no longer valid): 409 `voucher_invalid`, nothing changed."""
 
     code = "voucher_invalid"

@@ -238,3 +238,21 @@ class CartLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.sku}"
+
+
+class VoucherUse(models.Model):
+    """One order checked out with a voucher, and the email it was checked out with: what
+    `max_uses_per_email` counts. The checkout writes it with the order (its `used_count` counted
+    in the same transaction); the order's cancellation or expiry deletes it and gives the use
+    back (`checkout.consumers`). `order_id` is the order's id only: orders is another app."""
+
+    voucher = models.ForeignKey(Voucher, on_delete=models.CASCADE, related_name="uses")
+    order_id = models.PositiveBigIntegerField(unique=True)
+    email = models.EmailField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["voucher", "email"], name="checkout_voucheruse_email")]
+
+    def __str__(self) -> str:
+        return f"{self.voucher_id} × order {self.order_id}"

@@ -17,14 +17,17 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Model
+from django.db.models import F, Model, Q
 from django.utils import timezone
 
+from accounts import services as accounts
 from catalog import services as catalog
 from catalog.dtos import VariantSnapshot
 from catalog.exceptions import VariantRequired
 from checkout import pricing, selectors
+from checkout.dtos import CheckedOut
 from checkout.exceptions import (
+    CartIncomplete,
     CartLineNotFound,
     CartNotFound,
     DuplicateValue,
@@ -32,6 +35,7 @@ from checkout.exceptions import (
     ProductUnavailable,
     ShippingMethodUnavailable,
     VoucherInvalid,
+    VoucherUsedUp,
 )
 from checkout.models import (
     MAX_PERCENTAGE,
@@ -42,11 +46,14 @@ from checkout.models import (
     TaxRate,
     Voucher,
     VoucherKind,
+    VoucherUse,
 )
 from kernel import address
 from kernel.address import country_codes
 from kernel.ids import is_id
 from kernel.money import CENT, DECIMAL_PLACES, MAX_DIGITS
+from orders import services as orders
+from orders.dtos import OrderItem, OrderPricing, ShippingMethodSnapshot
 from orders.services import MAX_LINES, MAX_QUANTITY, MAX_UNITS
 
 SHIPPING_METHOD_FIELDS = frozenset({"code", "name", "price", "countries", "free_over", "is_active"})
@@ -553,3 +560,120 @@ def _address(value: Any) -> dict | None:
     if stored["country"] not in address.country_codes():
         raise InvalidValue("shipping_address", "Not an ISO 3166-1 alpha-2 country code.")
     return stored
+
+
+# Checkout.
+
+
+@transaction.atomic
+def check_out(
+    *, cart: Cart, customer_id: int | None, now: datetime.datetime | None = None
+) -> CheckedOut:
+    """Turn `cart` into a pending order, or change nothing (docs/ARCHITECTURE.md, "Checkout").
+
+    Under the cart's lock the cart is priced as its read prices it (`selectors.priced_cart`),
+    and those totals, method and voucher code become the order's; the unit prices it used go
+    to `place_order` as the expected ones, so a price that changes before the reservation is
+    409 `price_changed` rather than an order nobody was shown. A line that cannot be ordered is
+    refused as the reservation refuses it (409 `insufficient_stock`, 400
+    `product_unavailable`): it is passed on, never dropped. The voucher's use is counted by one
+    conditional UPDATE, which also locks the voucher's row while this email's uses are counted;
+    a voucher used up meanwhile is 409 `voucher_invalid`. The order's owner is the cart's
+    (`customer_id`, the caller, for a guest cart: None places a guest order).
+    """
+    now = now or timezone.now()
+    _lock_and_refresh(cart)
+    priced = selectors.priced_cart(cart=cart, now=now)
+    missing = _missing(priced)
+    if missing:
+        raise CartIncomplete(missing=missing)
+    owner_id = cart.customer_id or customer_id
+    email = _checkout_email(cart, owner_id)
+    voucher = cart.voucher
+    if voucher is not None:
+        # The read leaves out a voucher it may not use: checking out with it is refused, not
+        # done without its discount.
+        problem = pricing.voucher_problem(
+            selectors.voucher_snapshot(voucher), subtotal=priced.totals.subtotal, now=now
+        )
+        if problem:
+            raise VoucherUsedUp(problem)
+        _count_use(voucher, email=email, subtotal=priced.totals.subtotal, now=now)
+    totals, shipping = priced.totals, priced.shipping
+    placed = orders.place_order(
+        customer_id=owner_id,
+        items=[
+            OrderItem(variant_id=line.variant_id, quantity=line.quantity) for line in priced.lines
+        ],
+        shipping_address=cart.shipping_address,
+        email=email,
+        pricing=OrderPricing(
+            subtotal=totals.subtotal,
+            discount_total=totals.discount_total,
+            shipping_total=totals.shipping_total,
+            tax_total=totals.tax_total,
+            total=totals.total,
+            shipping_method=None
+            if shipping is None
+            else ShippingMethodSnapshot(
+                code=shipping.code, name=shipping.name, price=shipping.price
+            ),
+            voucher_code=None if voucher is None else voucher.code,
+        ),
+        expected_unit_prices={line.variant_id: line.unit_price for line in priced.lines},
+    )
+    if voucher is not None:
+        VoucherUse.objects.create(voucher=voucher, order_id=placed.id, email=email, created_at=now)
+    cart.delete()
+    # `order_key`: the guest order's secret, which `OrderSummary` gains with guest orders.
+    return CheckedOut(order_id=placed.id, order_key=placed.order_key)
+
+
+def _missing(priced: selectors.PricedCart) -> list[str]:
+    """What `priced.cart` lacks to be checked out, in the contract's order."""
+    cart, missing = priced.cart, []
+    if not priced.lines:
+        missing.append("lines")
+    if cart.customer_id is None and not cart.email:
+        missing.append("email")
+    if cart.shipping_address is None:
+        missing.append("shipping_address")
+    elif priced.shipping is None and selectors.cart_shipping_options(priced=priced):
+        missing.append("shipping_method")
+    return missing
+
+
+def _checkout_email(cart: Cart, owner_id: int | None) -> str:
+    """The cart's email, else its owner's, as orders stores it (lower-case): the email the
+    order's messages go to and its voucher uses are counted by."""
+    if cart.email:
+        return cart.email.strip().lower()
+    owner = accounts.get_user(user_id=owner_id)
+    return owner.email.strip().lower()
+
+
+def _count_use(voucher: Voucher, *, email: str, subtotal: Decimal, now: datetime.datetime) -> None:
+    """Count one use of `voucher`, or raise `VoucherUsedUp` (409) and count nothing.
+
+    The UPDATE's condition is the voucher's validity, checked by the database on the row as it
+    is when the UPDATE gets it: of any number of racing checkouts exactly `max_uses` pass. The
+    row stays locked until the checkout commits, so the uses by `email` counted after it are
+    every committed one: racing checkouts with one email take turns.
+    """
+    counted = (
+        Voucher.objects.filter(pk=voucher.pk, is_active=True)
+        .filter(Q(max_uses__isnull=True) | Q(used_count__lt=F("max_uses")))
+        .filter(Q(starts_at__isnull=True) | Q(starts_at__lte=now))
+        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+        .update(used_count=F("used_count") + 1)
+    )
+    if not counted:
+        fresh = Voucher.objects.filter(pk=voucher.pk).first()
+        problem = pricing.voucher_problem(
+            None if fresh is None else selectors.voucher_snapshot(fresh), subtotal=subtotal, now=now
+        )
+        raise VoucherUsedUp(problem or pricing.VoucherProblem.USED_UP)
+    if voucher.max_uses_per_email is not None:
+        uses = VoucherUse.objects.filter(voucher_id=voucher.pk, email=email).count()
+        if uses >= voucher.max_uses_per_email:
+            raise VoucherUsedUp(pricing.VoucherProblem.USED_UP_BY_EMAIL)

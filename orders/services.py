@@ -485,6 +485,19 @@ def get_order_summary(*, order_id: int) -> OrderSummary:
     return from_fields(OrderSummary, order, order_key=None)
 
 
+def get_order_json(*, order_id: int) -> dict:
+    """The order as `GET orders/{id}/` shows it (`orders.serializers.order_json`, in the
+    current time zone): what the checkout answers with, whose API may not import orders'
+    serializers."""
+    from orders.serializers import order_json
+
+    order = Order.objects.filter(pk=order_id).values(*selectors.ORDER_FIELDS).first()
+    if order is None:
+        raise OrderNotFound()
+    lines, events = selectors.lines_and_events(order_ids=[order_id])
+    return order_json(order, lines[order_id], events[order_id])
+
+
 @transaction.atomic
 def mark_paid(*, order_id: int, note: str = "") -> None:
     """pending → paid."""

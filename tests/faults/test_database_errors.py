@@ -53,7 +53,7 @@ def operations(anon_client) -> list[tuple[str, str]]:
                 for parameter in operation.get("parameters", [])
                 if parameter["in"] == "path"
             }
-            filled = _PARAMETER.sub(lambda match: values.get(match[0][1:-1], "1"), path)
+            filled = _PARAMETER.sub(lambda match, given=values: given[match[0][1:-1]], path)
             operations.append((method, filled))
     return operations
 
