@@ -6,8 +6,6 @@ between the check and the write) becomes an error message on the same page, neve
 """
 
 import json
-from collections.abc import Callable
-from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -19,7 +17,6 @@ from django.db.models import (
     Case,
     Count,
     IntegerField,
-    Model,
     OuterRef,
     Q,
     Subquery,
@@ -28,60 +25,12 @@ from django.db.models import (
     When,
 )
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpResponseRedirect
 from django.utils.html import format_html
 
 from catalog import selectors, services
-from catalog.exceptions import CatalogError, InvalidValue
+from catalog.exceptions import InvalidValue
 from catalog.models import MAX_STOCK, Category, Product, ProductImage, ProductVariant
-from kernel.admin import adopt_created_row
-
-
-class CatalogAdmin(admin.ModelAdmin):
-    """Who may see, add, change or delete is Django's own permissions (the `Catalog managers`
-    group holds them all); every write goes through the services a subclass names, and a write
-    they refuse is reported on the page."""
-
-    # The services that write this admin's rows, and the fields they accept.
-    service_fields: frozenset[str]
-    service_create: Callable[..., Model]
-    service_update: Callable[[Model, dict[str, Any]], object]
-    service_delete: Callable[[Model], object]
-
-    def save_model(self, request, obj, form, change):
-        """Save the form through the services: the changed fields only, or a new row."""
-        if change:
-            changed = [name for name in form.changed_data if name in self.service_fields]
-            self.service_update(obj, {name: form.cleaned_data[name] for name in changed})
-        else:
-            data = {k: v for k, v in form.cleaned_data.items() if k in self.service_fields}
-            adopt_created_row(obj, pk=self.service_create(**data).pk)
-
-    def delete_model(self, request, obj):
-        self.service_delete(obj)
-
-    def delete_queryset(self, request, queryset):
-        for obj in queryset:
-            self.service_delete(obj)
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except CatalogError as error:
-            return self._refused(request, error)
-
-    def changelist_view(self, request, extra_context=None):
-        try:
-            return super().changelist_view(request, extra_context)
-        except CatalogError as error:
-            return self._refused(request, error)
-
-    def _refused(self, request, error: CatalogError) -> HttpResponseRedirect:
-        """The write was rolled back: say why, and go back to the page."""
-        field = getattr(error, "field", None)
-        message = f"{field}: {error.detail}" if field else error.detail
-        self.message_user(request, f"Nothing was saved. {message}", messages.ERROR)
-        return HttpResponseRedirect(request.get_full_path())
+from kernel.admin import ServiceAdmin
 
 
 class InStockFilter(admin.SimpleListFilter):
@@ -425,7 +374,7 @@ class ProductImageInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(CatalogAdmin):
+class ProductAdmin(ServiceAdmin):
     """Products with their variants and images; every row the admin shows or hands to a
     service comes from `get_queryset`, which adds each product's variants' stock together and
     counts them in the same query (`variant_stock`, `variant_count`)."""
@@ -615,7 +564,7 @@ class ParentFilter(admin.SimpleListFilter):
 
 
 @admin.register(Category)
-class CategoryAdmin(CatalogAdmin):
+class CategoryAdmin(ServiceAdmin):
     """The changelist shows the tree: depth first, siblings by name, each name indented by its
     depth (`selectors.tree_order`, one query before the page's)."""
 

@@ -11,14 +11,13 @@ import datetime
 from collections.abc import Mapping
 
 from django.core.files.storage import default_storage
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.models import MAX_OPTION_LENGTH, MAX_OPTIONS, MAX_STOCK, MIN_PRICE, Category
 from kernel.api.serializers import (
     IdField,
     MoneyField,
+    ShopCurrencyField,
     StrictBooleanField,
     StrictCharField,
     StrictIntegerField,
@@ -51,17 +50,6 @@ class CategoryDetailSerializer(CategorySerializer):
         read_only=True,
         help_text="Breadcrumbs: the category's ancestors, root first, then the category itself.",
     )
-
-
-@extend_schema_field(OpenApiTypes.STR)
-class ShopCurrencyField(serializers.Field):
-    """The shop's currency (ISO 4217), which every money amount is in."""
-
-    def __init__(self, **kwargs):
-        super().__init__(source="*", read_only=True, **kwargs)
-
-    def to_representation(self, instance) -> str:
-        return shop_currency()
 
 
 class ProductImageSerializer(serializers.Serializer):

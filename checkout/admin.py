@@ -3,64 +3,14 @@ group): every write goes through `checkout.services`, so the admin refuses what 
 refuses; a refusal only the service sees (a code taken meanwhile) is reported on the page."""
 
 import re
-from collections.abc import Callable
-from typing import Any
 
 from django import forms
-from django.contrib import admin, messages
-from django.db.models import Model
-from django.http import HttpResponseRedirect
+from django.contrib import admin
 
 from checkout import services
-from checkout.exceptions import CheckoutError
 from checkout.models import ShippingMethod, TaxRate, Voucher
 from kernel.address import country_codes
-from kernel.admin import adopt_created_row
-
-
-class CheckoutAdmin(admin.ModelAdmin):
-    """Who may see, add, change or delete is Django's own permissions; every write goes
-    through the services a subclass names."""
-
-    service_fields: frozenset[str]
-    service_create: Callable[..., Model]
-    service_update: Callable[[Model, dict[str, Any]], object]
-    service_delete: Callable[[Model], object]
-
-    def save_model(self, request, obj, form, change):
-        """Save the form through the services: the changed fields only, or a new row."""
-        if change:
-            changed = [name for name in form.changed_data if name in self.service_fields]
-            self.service_update(obj, {name: form.cleaned_data[name] for name in changed})
-        else:
-            data = {k: v for k, v in form.cleaned_data.items() if k in self.service_fields}
-            adopt_created_row(obj, pk=self.service_create(**data).pk)
-
-    def delete_model(self, request, obj):
-        self.service_delete(obj)
-
-    def delete_queryset(self, request, queryset):
-        for obj in queryset:
-            self.service_delete(obj)
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except CheckoutError as error:
-            return self._refused(request, error)
-
-    def changelist_view(self, request, extra_context=None):
-        try:
-            return super().changelist_view(request, extra_context)
-        except CheckoutError as error:
-            return self._refused(request, error)
-
-    def _refused(self, request, error: CheckoutError) -> HttpResponseRedirect:
-        """The write was rolled back: say why, and go back to the page."""
-        field = getattr(error, "field", None)
-        message = f"{field}: {error.detail}" if field else error.detail
-        self.message_user(request, f"Nothing was saved. {message}", messages.ERROR)
-        return HttpResponseRedirect(request.get_full_path())
+from kernel.admin import ServiceAdmin
 
 
 def _country(value: str) -> str:
@@ -103,7 +53,7 @@ class ShippingMethodForm(forms.ModelForm):
 
 
 @admin.register(ShippingMethod)
-class ShippingMethodAdmin(CheckoutAdmin):
+class ShippingMethodAdmin(ServiceAdmin):
     form = ShippingMethodForm
     list_display = ("code", "name", "price", "free_over", "country_list", "is_active")
     list_filter = ("is_active",)
@@ -130,7 +80,7 @@ class TaxRateForm(forms.ModelForm):
 
 
 @admin.register(TaxRate)
-class TaxRateAdmin(CheckoutAdmin):
+class TaxRateAdmin(ServiceAdmin):
     form = TaxRateForm
     list_display = ("country", "rate")
     search_fields = ("country",)
@@ -167,7 +117,7 @@ class VoucherForm(forms.ModelForm):
 
 
 @admin.register(Voucher)
-class VoucherAdmin(CheckoutAdmin):
+class VoucherAdmin(ServiceAdmin):
     form = VoucherForm
     list_display = ("code", "kind", "value", "starts_at", "ends_at", "used_count", "max_uses")
     list_filter = ("kind", "is_active")

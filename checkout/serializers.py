@@ -3,8 +3,6 @@ services, which check every value again). Bodies follow `kernel.api.serializers`
 
 from decimal import Decimal
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from checkout import pricing
@@ -17,6 +15,7 @@ from kernel.api.address import AddressSerializer
 from kernel.api.serializers import (
     IdField,
     MoneyField,
+    ShopCurrencyField,
     StrictBooleanField,
     StrictCharField,
     StrictEmailField,
@@ -37,17 +36,6 @@ def _country(value: str) -> str:
     if code not in country_codes():
         raise serializers.ValidationError("Not an ISO 3166-1 alpha-2 country code.")
     return code
-
-
-@extend_schema_field(OpenApiTypes.STR)
-class ShopCurrencyField(serializers.Field):
-    """The shop's currency (ISO 4217), which every money amount is in."""
-
-    def __init__(self, **kwargs):
-        super().__init__(source="*", read_only=True, **kwargs)
-
-    def to_representation(self, instance) -> str:
-        return shop_currency()
 
 
 class RateField(serializers.DecimalField):

@@ -1,19 +1,69 @@
 """Admin plumbing shared by the apps' admin pages, and the kernel's own pages: the outgoing
 webhooks' endpoints and delivery log (the `Integrations` group holds their permissions)."""
 
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Model
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from kernel.exceptions import DomainError
 from kernel.models import WebhookDelivery, WebhookEndpoint
 from kernel.webhooks import services as webhooks
 from kernel.webhooks.exceptions import WebhookError
 
 RECENT_DELIVERIES = 20
+
+
+class ServiceAdmin(admin.ModelAdmin):
+    """An app's admin page whose writes go through the app's services, which a subclass names
+    with the fields they accept; who may see, add, change or delete is Django's own permissions.
+    A write a service refuses (a `DomainError`) is rolled back and reported on the page."""
+
+    service_fields: frozenset[str]
+    service_create: Callable[..., Model]
+    service_update: Callable[[Model, dict[str, Any]], object]
+    service_delete: Callable[[Model], object]
+
+    def save_model(self, request, obj, form, change):
+        """Save the form through the services: the changed fields only, or a new row."""
+        if change:
+            changed = [name for name in form.changed_data if name in self.service_fields]
+            self.service_update(obj, {name: form.cleaned_data[name] for name in changed})
+        else:
+            data = {k: v for k, v in form.cleaned_data.items() if k in self.service_fields}
+            adopt_created_row(obj, pk=self.service_create(**data).pk)
+
+    def delete_model(self, request, obj):
+        self.service_delete(obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.service_delete(obj)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except DomainError as error:
+            return self._refused(request, error)
+
+    def changelist_view(self, request, extra_context=None):
+        try:
+            return super().changelist_view(request, extra_context)
+        except DomainError as error:
+            return self._refused(request, error)
+
+    def _refused(self, request, error: DomainError) -> HttpResponseRedirect:
+        """The write was rolled back: say why, and go back to the page."""
+        field = getattr(error, "field", None)
+        message = f"{field}: {error.detail}" if field else error.detail
+        self.message_user(request, f"Nothing was saved. {message}", messages.ERROR)
+        return HttpResponseRedirect(request.get_full_path())
 
 
 def adopt_created_row(obj: Model, *, pk) -> None:

@@ -21,12 +21,14 @@ from collections.abc import Mapping
 
 from django.http import QueryDict
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import empty
 from rest_framework.settings import api_settings
 
 from kernel.ids import MAX_ID
-from kernel.money import DECIMAL_PLACES, MAX_DIGITS
+from kernel.money import DECIMAL_PLACES, MAX_DIGITS, shop_currency
 
 UNKNOWN_FIELD = "Unknown field."
 UNKNOWN_QUERY_PARAMETER = "Unknown query parameter."
@@ -193,3 +195,15 @@ def validated(serializer_class: type[serializers.Serializer], data, **kwargs) ->
     serializer = serializer_class(data=data, **kwargs)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class ShopCurrencyField(serializers.Field):
+    """The shop's currency (ISO 4217), which every money amount is in: a read-only field of
+    any response that shows money."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, instance) -> str:
+        return shop_currency()
