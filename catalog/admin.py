@@ -443,8 +443,10 @@ class ProductAdmin(ServiceAdmin):
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "price":
             # Django's admin has no narrow widget for decimals: the default input is as wide as
-            # a text field and pushed the list's last columns out of a 1280-pixel window.
-            kwargs["widget"] = forms.NumberInput(attrs={"class": "vBigIntegerField"})
+            # a text field, and even the big-integer one (10em) pushed the list's last column
+            # out of a 1280-pixel window beside the category tree's filter. An integer's (5em)
+            # shows any everyday price; the CSP allows no inline style to size it otherwise.
+            kwargs["widget"] = forms.NumberInput(attrs={"class": "vIntegerField"})
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     @admin.display(description="stock", ordering="variant_stock")
