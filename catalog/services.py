@@ -15,8 +15,8 @@ from typing import IO, Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Model, Q
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -54,6 +54,7 @@ from kernel.db import execute
 from kernel.dtos import from_fields
 from kernel.money import CENT, DECIMAL_PLACES, MAX_DIGITS, shop_currency
 from kernel.outbox import record_event
+from kernel.writes import apply_changes, save_checked, value_taken
 
 logger = logging.getLogger(__name__)
 
@@ -251,7 +252,7 @@ def create_category(
         name=name, slug=slug or _category_slug(name), description=description, parent=parent
     )
     _check_category_slug_free(category)
-    _save(category)
+    save_checked(category, field_error=_field_error)
     return category
 
 
@@ -270,7 +271,7 @@ def update_category(*, category: Category, data: Mapping[str, Any]) -> Category:
         raise CategoryNotFound()
     catalog_changed()
     shown = (category.name, category.slug)
-    changed = _apply(category, data, allowed=CATEGORY_FIELDS)
+    changed = apply_changes(category, data, allowed=CATEGORY_FIELDS)
     if "slug" in changed and not category.slug:
         category.slug = _category_slug(category.name)
     if "slug" in changed:
@@ -278,7 +279,7 @@ def update_category(*, category: Category, data: Mapping[str, Any]) -> Category:
     if "parent" in changed:
         _lock_parent(category.parent)
         _check_no_cycle(category)
-    _save(category, update_fields=[*changed, "updated_at"])
+    save_checked(category, field_error=_field_error, update_fields=[*changed, "updated_at"])
     if (category.name, category.slug) != shown:
         product_ids = Product.objects.filter(category=category).values_list("id", flat=True)
         _record_product_events(
@@ -369,7 +370,7 @@ def create_product(
     _lock_category(category)
     _save_product(product, auto_slug=not slug)
     variant.product = product
-    _save(variant)
+    save_checked(variant, field_error=_field_error)
     _record_product_events("product.created", selectors.product_rows_by_id(ids=[product.pk]))
     return product
 
@@ -395,7 +396,7 @@ def update_product(*, product: Product, data: Mapping[str, Any]) -> Product:
         if len(variants) > 1:
             raise ProductHasVariants(fields=variant_data)
         _write_variant(variants[0], variant_data)
-    changed = _apply(product, data, allowed=PRODUCT_FIELDS - VARIANT_SUMMARY_FIELDS)
+    changed = apply_changes(product, data, allowed=PRODUCT_FIELDS - VARIANT_SUMMARY_FIELDS)
     if "category" in changed:
         _lock_category(product.category)
     auto_slug = "slug" in changed and not product.slug
@@ -494,7 +495,7 @@ def _write_variant(variant: ProductVariant, data: Mapping[str, Any]) -> None:
 
     A name made from the values follows new values; a name given stays until a blank one is."""
     derived_name = variant.name == variant_name(variant.options)
-    changed = _apply(variant, data, allowed=VARIANT_FIELDS)
+    changed = apply_changes(variant, data, allowed=VARIANT_FIELDS)
     if "options" in changed:
         variant.options = clean_options(variant.options)
         _check_options(variant)
@@ -505,7 +506,11 @@ def _write_variant(variant: ProductVariant, data: Mapping[str, Any]) -> None:
     _check_variant_values(variant)
     if "sku" in changed:
         _check_sku_free(variant)
-    _save(variant, update_fields=None if variant.pk is None else [*changed, "name", "updated_at"])
+    save_checked(
+        variant,
+        field_error=_field_error,
+        update_fields=None if variant.pk is None else [*changed, "name", "updated_at"],
+    )
 
 
 def clean_options(options: Any) -> dict[str, str]:
@@ -681,7 +686,7 @@ def update_product_image(*, image: ProductImage, data: Mapping[str, Any]) -> Pro
     if not ProductImage.objects.select_for_update().filter(pk=image.pk).exists():
         raise ProductImageNotFound()
     catalog_changed()
-    changed = _apply(image, data, allowed=IMAGE_FIELDS)
+    changed = apply_changes(image, data, allowed=IMAGE_FIELDS)
     image.save(update_fields=changed)
     _report_product(image.product_id)
     return image
@@ -757,15 +762,6 @@ def _report_product(product_id: int) -> None:
     _record_product_events("product.updated", selectors.product_rows_by_id(ids=[product_id]))
 
 
-def _apply(instance: Model, data: Mapping[str, Any], *, allowed: frozenset[str]) -> list[str]:
-    unknown = set(data) - allowed
-    if unknown:
-        raise TypeError(f"Unknown field(s): {', '.join(sorted(unknown))}")
-    for field, value in data.items():
-        setattr(instance, field, value)
-    return list(data)
-
-
 def _category_slug(name: str) -> str:
     slug = slugify(name)[: Category._meta.get_field("slug").max_length]
     if not slug:
@@ -773,13 +769,8 @@ def _category_slug(name: str) -> str:
     return slug
 
 
-def _taken(model: type[Model], *, exclude_pk: int | None, **lookup: Any) -> bool:
-    """Whether another row already has this value: the usual check, before the write."""
-    return model.objects.filter(**lookup).exclude(pk=exclude_pk).exists()
-
-
 def _check_category_slug_free(category: Category) -> None:
-    if _taken(Category, exclude_pk=category.pk, slug=category.slug):
+    if value_taken(Category, exclude_pk=category.pk, slug=category.slug):
         raise DuplicateValue("slug", "A category with this slug already exists.")
 
 
@@ -796,7 +787,7 @@ def _check_variant_values(variant: ProductVariant) -> None:
 
 
 def _check_sku_free(variant: ProductVariant) -> None:
-    if _taken(ProductVariant, exclude_pk=variant.pk, sku=variant.sku):
+    if value_taken(ProductVariant, exclude_pk=variant.pk, sku=variant.sku):
         raise DuplicateValue("sku", "A product with this SKU already exists.")
 
 
@@ -817,16 +808,16 @@ def _save_product(
 ) -> None:
     """Save after checking that the SKU and slug are free; a made-up slug is retried on a clash.
 
-    The checks give the usual answer; the unique constraints (`_save`) catch the race in which
-    another request takes the same value between the check and the write.
+    The checks give the usual answer; the unique constraints (`save_checked`) catch the race in
+    which another request takes the same value between the check and the write.
     """
-    if not auto_slug and _taken(Product, exclude_pk=product.pk, slug=product.slug):
+    if not auto_slug and value_taken(Product, exclude_pk=product.pk, slug=product.slug):
         raise DuplicateValue("slug", "A product with this slug already exists.")
     for attempt in range(1, _AUTO_SLUG_ATTEMPTS + 1):
         if auto_slug:
             product.slug = _free_product_slug(product)
         try:
-            _save(product, update_fields=update_fields)
+            save_checked(product, field_error=_field_error, update_fields=update_fields)
         except DuplicateValue as error:
             if not auto_slug or error.field != "slug" or attempt == _AUTO_SLUG_ATTEMPTS:
                 raise
@@ -847,15 +838,6 @@ def _free_product_slug(product: Product) -> str:
     return next(f"{base}-{n}" for n in itertools.count(2) if f"{base}-{n}" not in taken)
 
 
-def _save(instance: Model, *, update_fields: list[str] | None = None) -> None:
-    """Save in a savepoint, turning a broken unique or check constraint into a field error."""
-    try:
-        with transaction.atomic():
-            instance.save(update_fields=update_fields)
-    except IntegrityError as error:
-        raise _field_error(error) from error
-
-
 _UNIQUE_FIELD = re.compile(r"catalog_(product|category|productvariant)[._](sku|slug)(?![a-z0-9])")
 _CHECKS = {
     "catalog_product_price_positive": ("price", "The price must be greater than zero."),
@@ -864,14 +846,12 @@ _CHECKS = {
 }
 
 
-def _field_error(error: IntegrityError) -> Exception:
-    """The field error for the constraint `error` names, or `error` itself if unknown.
+def _field_error(violated: str) -> Exception | None:
+    """The field error for the constraint `violated` names, or None if unknown.
 
     PostgreSQL names the constraint (`catalog_product_sku_key`); SQLite names the column
     (`UNIQUE constraint failed: catalog_product.sku`) or the check.
     """
-    diag = getattr(error.__cause__, "diag", None)
-    violated = getattr(diag, "constraint_name", None) or str(error)
     for name, (field, message) in _CHECKS.items():
         if name in violated:
             return InvalidValue(field, message)
@@ -881,4 +861,4 @@ def _field_error(error: IntegrityError) -> Exception:
         model = "product" if model == "productvariant" else model
         label = "SKU" if field == "sku" else field
         return DuplicateValue(field, f"A {model} with this {label} already exists.")
-    return error
+    return None

@@ -4,7 +4,7 @@ vouchers (the staff API's and the admin's), and of carts (below, "Carts").
 Each write checks the row as it will be stored (`_check_*`), so the API and the admin refuse
 the same things with the same messages; the check constraints (`checkout.models`) are the
 last word, and a row another request wrote meanwhile with the same code becomes the same
-field error (`_save`), never a 500.
+field error (`kernel.writes.save_checked`), never a 500.
 """
 
 import datetime
@@ -16,8 +16,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
-from django.db.models import F, Model, Q
+from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts import services as accounts
@@ -52,6 +52,7 @@ from kernel import address
 from kernel.address import country_codes
 from kernel.ids import is_id
 from kernel.money import CENT, DECIMAL_PLACES, MAX_DIGITS
+from kernel.writes import apply_changes, save_checked, value_taken
 from orders import services as orders
 from orders.dtos import OrderItem, OrderPricing, ShippingMethodSnapshot
 from orders.services import MAX_LINES, MAX_QUANTITY, MAX_UNITS
@@ -99,16 +100,16 @@ def create_shipping_method(
         is_active=is_active,
     )
     _check_shipping_method(method)
-    _save(method)
+    save_checked(method, field_error=_field_error)
     return method
 
 
 @transaction.atomic
 def update_shipping_method(*, method: ShippingMethod, data: Mapping[str, Any]) -> ShippingMethod:
     """Change the given fields of `method`."""
-    changed = _apply(method, data, allowed=SHIPPING_METHOD_FIELDS)
+    changed = apply_changes(method, data, allowed=SHIPPING_METHOD_FIELDS)
     _check_shipping_method(method)
-    _save(method, update_fields=[*changed, "updated_at"])
+    save_checked(method, field_error=_field_error, update_fields=[*changed, "updated_at"])
     return method
 
 
@@ -122,7 +123,7 @@ def _check_shipping_method(method: ShippingMethod) -> None:
     if method.free_over is not None:
         _check_money(method.free_over, field="free_over")
     method.countries = _countries(method.countries)
-    if _taken(ShippingMethod, exclude_pk=method.pk, code=method.code):
+    if value_taken(ShippingMethod, exclude_pk=method.pk, code=method.code):
         raise DuplicateValue("code", "A shipping method with this code already exists.")
 
 
@@ -148,22 +149,22 @@ def create_tax_rate(*, country: str, rate: Decimal) -> TaxRate:
     country = country.upper() if isinstance(country, str) else country
     if country not in country_codes():
         raise InvalidValue("country", "Not an ISO 3166-1 alpha-2 country code.")
-    if _taken(TaxRate, exclude_pk=None, country=country):
+    if value_taken(TaxRate, exclude_pk=None, country=country):
         raise DuplicateValue("country", "This country has a tax rate already.")
     tax_rate = TaxRate(country=country, rate=rate)
     _check_rate(tax_rate.rate)
     # `force_insert`: with its primary key given, a plain save would overwrite a row that a
     # concurrent request created meanwhile instead of failing on it.
-    _save(tax_rate, force_insert=True)
+    save_checked(tax_rate, field_error=_field_error, force_insert=True)
     return tax_rate
 
 
 @transaction.atomic
 def update_tax_rate(*, tax_rate: TaxRate, data: Mapping[str, Any]) -> TaxRate:
     """Change the rate (the country is the rate's identity: delete and create to move it)."""
-    changed = _apply(tax_rate, data, allowed=TAX_RATE_FIELDS)
+    changed = apply_changes(tax_rate, data, allowed=TAX_RATE_FIELDS)
     _check_rate(tax_rate.rate)
-    _save(tax_rate, update_fields=changed)
+    save_checked(tax_rate, field_error=_field_error, update_fields=changed)
     return tax_rate
 
 
@@ -208,7 +209,7 @@ def create_voucher(
         is_active=is_active,
     )
     _check_voucher(voucher)
-    _save(voucher)
+    save_checked(voucher, field_error=_field_error)
     return voucher
 
 
@@ -216,9 +217,9 @@ def create_voucher(
 def update_voucher(*, voucher: Voucher, data: Mapping[str, Any]) -> Voucher:
     """Change the given fields of `voucher`; its `used_count` is never written here (only
     the changed fields are saved, so a use counted meanwhile is kept)."""
-    changed = _apply(voucher, data, allowed=VOUCHER_FIELDS)
+    changed = apply_changes(voucher, data, allowed=VOUCHER_FIELDS)
     _check_voucher(voucher)
-    _save(voucher, update_fields=[*changed, "updated_at"])
+    save_checked(voucher, field_error=_field_error, update_fields=[*changed, "updated_at"])
     return voucher
 
 
@@ -248,7 +249,7 @@ def _check_voucher(voucher: Voucher) -> None:
         limit = getattr(voucher, field)
         if limit is not None and (not isinstance(limit, int) or not 1 <= limit <= 2**31 - 1):
             raise InvalidValue(field, "At least 1, or null for unlimited.")
-    if _taken(Voucher, exclude_pk=voucher.pk, code=voucher.code):
+    if value_taken(Voucher, exclude_pk=voucher.pk, code=voucher.code):
         raise DuplicateValue("code", "A voucher with this code already exists.")
 
 
@@ -263,30 +264,6 @@ def _check_money(amount: Any, *, field: str) -> None:
         raise InvalidValue(field, "The amount may have at most 2 decimal places.")
     if amount >= _MONEY_LIMIT:
         raise InvalidValue(field, "The amount is too large.")
-
-
-def _apply(instance: Model, data: Mapping[str, Any], *, allowed: frozenset[str]) -> list[str]:
-    unknown = set(data) - allowed
-    if unknown:
-        raise TypeError(f"Unknown field(s): {', '.join(sorted(unknown))}")
-    for field, value in data.items():
-        setattr(instance, field, value)
-    return list(data)
-
-
-def _taken(model: type[Model], *, exclude_pk: Any, **lookup: Any) -> bool:
-    """Whether another row already has this value: the usual check, before the write."""
-    return model.objects.filter(**lookup).exclude(pk=exclude_pk).exists()
-
-
-def _save(instance: Model, **kwargs: Any) -> None:
-    """Save in a savepoint; a unique value another request took since `_taken` looked is the
-    same field error."""
-    try:
-        with transaction.atomic():
-            instance.save(**kwargs)
-    except IntegrityError as error:
-        raise _field_error(error) from error
 
 
 # What PostgreSQL (the constraint's name) and SQLite (the column) call each unique value.
@@ -306,15 +283,13 @@ _UNIQUE = (
 )
 
 
-def _field_error(error: IntegrityError) -> Exception:
-    """The field error of the unique value `error` names, or `error` itself: every other
-    constraint is checked before the write, so breaking one is a bug, not a user's mistake."""
-    diag = getattr(error.__cause__, "diag", None)
-    violated = getattr(diag, "constraint_name", None) or str(error)
+def _field_error(violated: str) -> Exception | None:
+    """The field error of the unique value `violated` names, or None: every other constraint
+    is checked before the write, so breaking one is a bug, not a user's mistake."""
     for pattern, field_error in _UNIQUE:
         if pattern.search(violated):
             return field_error
-    return error
+    return None
 
 
 # Carts.

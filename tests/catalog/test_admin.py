@@ -207,7 +207,7 @@ def test_a_taken_sku_only_the_database_sees_is_an_error_message_not_a_500(
 ):
     make_product(sku="NEW-1")
     monkeypatch.setattr(ProductAdminForm, "validate_unique", lambda form: None)
-    monkeypatch.setattr(services, "_taken", lambda *args, **kwargs: False)
+    monkeypatch.setattr(services, "value_taken", lambda *args, **kwargs: False)
 
     response = admin_client_for_staff.post(ADD, add_form())
 

@@ -191,7 +191,7 @@ def test_a_taken_explicit_slug_is_refused(make_product):
 def test_a_duplicate_that_slips_past_the_check_is_still_a_field_error(make_product, monkeypatch):
     """Two requests may both pass the check; the unique constraint then decides."""
     make_product(sku="CUP-1")
-    monkeypatch.setattr(services, "_taken", lambda *args, **kwargs: False)
+    monkeypatch.setattr(services, "value_taken", lambda *args, **kwargs: False)
 
     with pytest.raises(DuplicateValue) as error:
         services.create_product(sku="CUP-1", name="Other", price=Decimal("1.00"))
@@ -202,10 +202,10 @@ def test_a_duplicate_that_slips_past_the_check_is_still_a_field_error(make_produ
 
 def test_a_made_up_slug_that_loses_a_race_is_made_again(make_product, monkeypatch):
     make_product(name="Mug")
-    real_taken = services._taken
+    real_taken = services.value_taken
     monkeypatch.setattr(
         services,
-        "_taken",
+        "value_taken",
         lambda model, **lookup: False if "slug" in lookup else real_taken(model, **lookup),
     )
     free_slugs = iter(["mug", "mug-2"])

@@ -208,7 +208,7 @@ def test_a_code_taken_that_only_the_database_sees_is_an_error_message_not_a_500(
     admin, stored, monkeypatch
 ):
     monkeypatch.setattr(VoucherForm, "validate_unique", lambda form: None)
-    monkeypatch.setattr(services, "_taken", lambda *args, **kwargs: False)
+    monkeypatch.setattr(services, "value_taken", lambda *args, **kwargs: False)
 
     response = admin.post(url("voucher", "add"), voucher_form(code="summer10"))
 

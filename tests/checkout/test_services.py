@@ -68,7 +68,7 @@ def test_a_value_taken_by_a_concurrent_write_is_the_same_field_error(create, mon
     """Between the check and the write another request may take the code: the unique
     constraint catches it, and it is reported as the check would have."""
     create("DE")
-    monkeypatch.setattr(services, "_taken", lambda *args, **kwargs: False)
+    monkeypatch.setattr(services, "value_taken", lambda *args, **kwargs: False)
 
     with pytest.raises(DuplicateValue) as refused:
         create("DE")
